@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/**
+ * The shape of gantry.yaml. Every field carries a description: the reference
+ * in docs/configuration.md is generated from them, so they are written for
+ * the person editing the file. Durations are milliseconds; sizes are bytes
+ * or the suffixed strings shown.
+ */
+
+const duration = (what: string, defaultMs: number) =>
+  z.number().int().positive().default(defaultMs).describe(`${what}, in milliseconds.`);
+
+export const AgentKind = z
+  .enum(['command', 'claude-code', 'codex'])
+  .describe('Which agent CLI runs a session: `command` runs `agent.command` with sh; `claude-code` and `codex` drive those CLIs.');
+
+export const AgentSchema = z
+  .object({
+    kind: AgentKind,
+    image: z.string().min(1).default('gantry/agent-base').describe('Docker image a session runs in. It must have git and run as a non-root user.'),
+    command: z.string().min(1).optional().describe('Shell command run as the agent for kind `command`; it sees $GANTRY_TASK_FILE (the brief) and $GANTRY_DONE_FILE (touch it to declare the task done).'),
+    model: z.string().min(1).optional().describe('Model name handed to the agent CLI (claude-code, codex).'),
+    env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables for every session.'),
+  })
+  .strict()
+  .describe('The coding agent every task runs.');
+
+export const ContainerSchema = z
+  .object({
+    memory: z.string().regex(/^\d+(b|k|m|g)?$/i, 'expected a size like 512m or 2g').default('2g').describe('Memory limit of an agent container (swap is not allowed), e.g. `512m`, `2g`.'),
+    cpus: z.number().positive().default(1).describe('CPU limit of an agent container, in cores.'),
+    pids: z.number().int().positive().default(512).describe('Maximum number of processes in an agent container.'),
+    network: z.string().min(1).default('bridge').describe('Docker network of agent containers: `none` cuts them off entirely; `bridge` lets them reach a model API.'),
+    user: z.string().regex(/^\d+:\d+$/, 'expected uid:gid, e.g. 1000:1000').default('1000:1000').describe('Numeric uid:gid the agent runs as; never root.'),
+  })
+  .strict()
+  .default({ memory: '2g', cpus: 1, pids: 512, network: 'bridge', user: '1000:1000' })
+  .describe('Limits and isolation of agent and test containers.');
+
+export const TestSchema = z
+  .object({
+    command: z.string().min(1).describe('Shell command that runs the project tests; exit code 0 means they pass. Run in a container on the merged result before anything reaches main.'),
+    image: z.string().min(1).optional().describe('Image the tests run in; defaults to `agent.image`.'),
+    timeout: duration('How long a test run may take before it counts as failed', 600_000),
+  })
+  .strict()
+  .describe('How the merge gate tests a branch.');
+
+export const LimitsSchema = z
+  .object({
+    sessions: z.number().int().positive().default(5).describe('Most agent sessions one attempt at a task may run before it counts as failed.'),
+    sessionTimeout: duration('Longest one agent session may run before it is stopped', 1_800_000),
+    taskTimeout: duration('Longest one attempt at a task may run, all sessions together', 7_200_000),
+    retries: z.number().int().min(0).default(2).describe('How many more attempts a failed task gets before it is marked failed.'),
+  })
+  .strict()
+  .default({ sessions: 5, sessionTimeout: 1_800_000, taskTimeout: 7_200_000, retries: 2 })
+  .describe('Limits per session and per task.');
+
+export const ShutdownSchema = z
+  .object({
+    grace: duration('After SIGTERM, how long running sessions may go on before they are stopped', 60_000),
+    force: duration('After the grace period, how long stopping may take before the controller exits anyway', 30_000),
+  })
+  .strict()
+  .default({ grace: 60_000, force: 30_000 })
+  .describe('How the controller stops.');
+
+export const QueueSchema = z
+  .object({
+    prefix: z.string().min(1).regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, :, _ or -').default('gantry').describe('Redis key prefix of every queue and key; runs with different prefixes never see each other.'),
+    lease: duration('How long a task lease lasts without a heartbeat; a crashed worker\'s task runs again after it', 30_000),
+  })
+  .strict()
+  .default({ prefix: 'gantry', lease: 30_000 })
+  .describe('Queues in Redis (the address comes from REDIS_URL).');
+
+export const RepoSchema = z
+  .object({
+    url: z.string().min(1).describe('The upstream repository: a local path or any git URL. Merges are pushed here.'),
+    main: z.string().min(1).default('main').describe('The branch agents start from and the gate merges into.'),
+  })
+  .strict()
+  .describe('The repository gantry works on.');
+
+export const ConfigSchema = z
+  .object({
+    repo: RepoSchema,
+    concurrency: z.number().int().min(1).max(256).default(4).describe('How many tasks run at once (worker slots).'),
+    stateDir: z.string().min(1).default('.gantry').describe('Where the controller keeps its clone, work trees, runs and logs; relative to the config file.'),
+    agent: AgentSchema,
+    test: TestSchema,
+    limits: LimitsSchema,
+    container: ContainerSchema,
+    queue: QueueSchema,
+    shutdown: ShutdownSchema,
+  })
+  .strict()
+  .describe('gantry.yaml');
+
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type ParsedConfig = z.output<typeof ConfigSchema>;

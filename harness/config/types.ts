@@ -1,0 +1,27 @@
+import type { ParsedConfig } from './schema.ts';
+
+/**
+ * The strict internal form of a config: paths absolute, sizes in bytes,
+ * durations named with their unit. Everything past `loadConfig` uses this.
+ */
+export interface GantryConfig {
+  /** Absolute path of the file this came from (or '<inline>'). */
+  file: string;
+  repo: { url: string; main: string };
+  concurrency: number;
+  /** Absolute. */
+  stateDir: string;
+  agent: {
+    kind: ParsedConfig['agent']['kind'];
+    image: string;
+    command?: string;
+    model?: string;
+    env: Record<string, string>;
+  };
+  test: { command: string; image: string; timeoutMs: number };
+  limits: { sessions: number; sessionTimeoutMs: number; taskTimeoutMs: number; retries: number };
+  container: { memoryBytes: number; nanoCpus: number; pids: number; network: string; user: string };
+  queue: { prefix: string; leaseMs: number };
+  shutdown: { graceMs: number; forceMs: number };
+  redisUrl: string;
+}

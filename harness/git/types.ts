@@ -1,0 +1,60 @@
+/**
+ * The git port: the controller's own clone of the upstream, the work trees it
+ * hands to agents, and the only path by which an agent's commits come back.
+ */
+
+export interface Workspace {
+  taskId: string;
+  /** `gantry/<task-id>` */
+  branch: string;
+  /** Absolute path of the work tree (an independent clone, so it can be mounted alone). */
+  path: string;
+}
+
+export interface IngestResult {
+  /** The branch head as fetched into the controller's clone. */
+  head: string;
+  /** Commits on the branch that main does not have. */
+  ahead: number;
+  /** Files the branch changes against the merge base with main. */
+  files: string[];
+}
+
+export type MergeResult =
+  | { ok: true; commit: string; tree: string }
+  | { ok: false; conflicts: string[] };
+
+export interface ControllerRepo {
+  /** Clones the upstream if there is no clone yet; throws REPO_UNREACHABLE with the fix otherwise. */
+  ensureClone(): Promise<void>;
+  /** Fetches main from the upstream and returns its head. */
+  syncMain(): Promise<string>;
+  /** Current head of main in the controller's clone. */
+  mainHead(): Promise<string>;
+  /**
+   * The work tree of a task: reused when it exists (an agent's commits are
+   * never thrown away), otherwise a fresh clone on branch `gantry/<id>` from
+   * current main, owned by `owner` (uid:gid) so a non-root agent can write it.
+   */
+  workspace(taskId: string, owner: string): Promise<Workspace>;
+  /**
+   * Brings the task branch into the controller's clone without running
+   * anything the agent controls (hooks, fsmonitor, repo-local config).
+   */
+  ingest(workspace: Workspace): Promise<IngestResult>;
+  /** A merge commit of `head` onto `base` (no ref moves); conflicts list the files. */
+  merge(base: string, head: string, message: string): Promise<MergeResult>;
+  /** Writes the tree of `commit` into `dir` (for the gate's test run). */
+  exportTree(commit: string, dir: string): Promise<void>;
+  /** `update-ref refs/heads/<main> next expected`: false when main has moved. */
+  compareAndSwapMain(next: string, expected: string): Promise<boolean>;
+  /** Pushes main to the upstream; a rejected push throws MERGE_RACE (retryable). */
+  pushMain(): Promise<void>;
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  /**
+   * Keeps the task branch as `refs/gantry/archive/<task-id>/<n>` and removes
+   * its work tree. Returns the archive ref, or undefined when the branch had
+   * nothing main lacks.
+   */
+  archive(workspace: Workspace, outcome: string): Promise<string | undefined>;
+}

@@ -1,0 +1,59 @@
+/** What a task is, as it travels through the `tasks` queue. */
+
+export interface TaskSpec {
+  /** What to do, in the words the agent will read. */
+  text: string;
+  role: string;
+  /** Globs of the files the task is about (a hint in the brief). */
+  files: string[];
+  /** A command whose success shows the task is done. */
+  acceptance?: string;
+  /** Who made the task: 'manual', 'failing-test', 'oracle', 'gate', a role schedule. */
+  source: string;
+  /** What the task is about, for deduplication; defaults to the text. */
+  subject?: string;
+}
+
+export interface Task extends TaskSpec {
+  /** Hash of source and subject: one subject is never queued twice. */
+  id: string;
+  createdAt: string;
+}
+
+export type TaskState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed' | 'unknown';
+
+export interface TaskOutcome {
+  status: 'merged';
+  commit: string;
+  sessions: number;
+}
+
+export interface TaskRecord {
+  task: Task;
+  state: TaskState;
+  /** Attempts made so far. */
+  attempts: number;
+  failedReason?: string;
+  outcome?: TaskOutcome;
+}
+
+export interface TaskQueue {
+  /** Queues a task unless one with the same id exists; `created` says which. */
+  add(spec: TaskSpec): Promise<{ task: Task; created: boolean }>;
+  list(): Promise<TaskRecord[]>;
+  /** Tasks not yet ended (waiting, active, delayed). */
+  pending(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** One attempt at a task, as a worker slot runs it. */
+export interface TaskAttempt {
+  task: Task;
+  /** 1-based. */
+  attempt: number;
+  maxAttempts: number;
+  /** Fencing token of this attempt: any later attempt has a larger one. */
+  fence: number;
+  /** Aborted when the controller is forced to stop. */
+  signal: AbortSignal;
+}
