@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'MERGE_CONFLICT'
   | 'MERGE_RACE'
   | 'STALE_LEASE'
+  | 'LOCK_BUSY'
   | 'GATE_FAILED'
   | 'AGENT_FAILED'
   | 'TASK_INVALID'

@@ -5,33 +5,40 @@ import { z } from 'zod';
  * in docs/configuration.md is generated from them, so they are written for
  * the person editing the file. Durations are milliseconds; sizes are bytes
  * or the suffixed strings shown.
+ *
+ * `examples` (JSON Schema's keyword) feeds both the reference and the
+ * validation messages ("e.g. `npm test`"); `unit` names what a number counts.
  */
 
 const duration = (what: string, defaultMs: number) =>
-  z.number().int().positive().default(defaultMs).describe(`${what}, in milliseconds.`);
+  z.number().int().positive().default(defaultMs).describe(`${what}, in milliseconds.`).meta({ unit: 'milliseconds' });
+
+/** Docker's size notation: a whole number, then an optional k, m or g (binary units), optionally followed by `i` and/or `b`. */
+export const SIZE_PATTERN = /^(\d+)\s*(?:([kmg])i?)?b?$/i;
 
 export const AgentKind = z
   .enum(['command', 'claude-code', 'codex'])
-  .describe('Which agent CLI runs a session: `command` runs `agent.command` with sh; `claude-code` and `codex` drive those CLIs.');
+  .describe('Which agent CLI runs a session: `command` runs `agent.command` with sh; `claude-code` and `codex` drive those CLIs.')
+  .meta({ examples: ['command'] });
 
 export const AgentSchema = z
   .object({
     kind: AgentKind,
     image: z.string().min(1).default('gantry/agent-base').describe('Docker image a session runs in. It must have git and run as a non-root user.'),
-    command: z.string().min(1).optional().describe('Shell command run as the agent for kind `command`; it sees $GANTRY_TASK_FILE (the brief) and $GANTRY_DONE_FILE (touch it to declare the task done).'),
-    model: z.string().min(1).optional().describe('Model name handed to the agent CLI (claude-code, codex).'),
-    env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables for every session.'),
+    command: z.string().min(1).optional().describe('Shell command run as the agent for kind `command` (required for that kind); it sees $GANTRY_TASK_FILE (the brief) and $GANTRY_DONE_FILE (touch it to declare the task done).').meta({ examples: ['sh ./scripts/agent.sh'] }),
+    model: z.string().min(1).optional().describe('Model name handed to the agent CLI (claude-code, codex).').meta({ examples: ['claude-sonnet-4-5'] }),
+    env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables for every session; values are strings (quote numbers).').meta({ examples: [{ HTTPS_PROXY: 'http://proxy.internal:3128' }] }),
   })
   .strict()
   .describe('The coding agent every task runs.');
 
 export const ContainerSchema = z
   .object({
-    memory: z.string().regex(/^\d+(b|k|m|g)?$/i, 'expected a size like 512m or 2g').default('2g').describe('Memory limit of an agent container (swap is not allowed), e.g. `512m`, `2g`.'),
+    memory: z.string().regex(SIZE_PATTERN, 'expected a size (a whole number with an optional unit k, m or g)').default('2g').describe('Memory limit of an agent container (swap is not allowed): bytes, or a whole number with a unit k, m or g, e.g. `512m`, `2g`; at least `6m`.'),
     cpus: z.number().positive().default(1).describe('CPU limit of an agent container, in cores.'),
     pids: z.number().int().positive().default(512).describe('Maximum number of processes in an agent container.'),
     network: z.string().min(1).default('bridge').describe('Docker network of agent containers: `none` cuts them off entirely; `bridge` lets them reach a model API.'),
-    user: z.string().regex(/^\d+:\d+$/, 'expected uid:gid, e.g. 1000:1000').default('1000:1000').describe('Numeric uid:gid the agent runs as; never root.'),
+    user: z.string().regex(/^\d+:\d+$/, 'expected a numeric uid:gid').default('1000:1000').describe('Numeric uid:gid the agent runs as; never root.'),
   })
   .strict()
   .default({ memory: '2g', cpus: 1, pids: 512, network: 'bridge', user: '1000:1000' })
@@ -39,8 +46,8 @@ export const ContainerSchema = z
 
 export const TestSchema = z
   .object({
-    command: z.string().min(1).describe('Shell command that runs the project tests; exit code 0 means they pass. Run in a container on the merged result before anything reaches main.'),
-    image: z.string().min(1).optional().describe('Image the tests run in; defaults to `agent.image`.'),
+    command: z.string().min(1).describe('Shell command that runs the project tests; exit code 0 means they pass. Run in a container on the merged result before anything reaches main.').meta({ examples: ['npm test'] }),
+    image: z.string().min(1).optional().describe('Image the tests run in; defaults to `agent.image`.').meta({ examples: ['gantry/test-node'] }),
     timeout: duration('How long a test run may take before it counts as failed', 600_000),
   })
   .strict()
@@ -68,8 +75,8 @@ export const ShutdownSchema = z
 
 export const QueueSchema = z
   .object({
-    prefix: z.string().min(1).regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, :, _ or -').default('gantry').describe('Redis key prefix of every queue and key; runs with different prefixes never see each other.'),
-    lease: duration('How long a task lease lasts without a heartbeat; a crashed worker\'s task runs again after it', 30_000),
+    prefix: z.string().min(1).regex(/^[A-Za-z0-9:_-]+$/, 'expected only letters, digits, :, _ or -').default('gantry').describe('Redis key prefix of every queue and key (letters, digits, `:`, `_`, `-`); runs with different prefixes never see each other.'),
+    lease: duration('How long a task lease lasts without a heartbeat (a crashed worker\'s task runs again once it ends)', 30_000),
   })
   .strict()
   .default({ prefix: 'gantry', lease: 30_000 })
@@ -77,7 +84,7 @@ export const QueueSchema = z
 
 export const RepoSchema = z
   .object({
-    url: z.string().min(1).describe('The upstream repository: a local path or any git URL. Merges are pushed here.'),
+    url: z.string().min(1).describe('The upstream repository: a local path (relative to the config file) or any git URL. Merges are pushed here.').meta({ examples: ['./upstream.git'] }),
     main: z.string().min(1).default('main').describe('The branch agents start from and the gate merges into.'),
   })
   .strict()

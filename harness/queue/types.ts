@@ -57,3 +57,15 @@ export interface TaskAttempt {
   /** Aborted when the controller is forced to stop. */
   signal: AbortSignal;
 }
+
+/** One agent session of one attempt, as the controller's ledger keeps it. */
+export interface SessionRecord {
+  attempt: number;
+  /** 1-based within the attempt. */
+  session: number;
+  startedAt: string;
+  durationMs: number;
+  exitCode: number | null;
+  end: 'done' | 'continue' | 'failed' | 'timeout' | 'oom' | 'aborted';
+  note?: string;
+}

@@ -1,0 +1,48 @@
+import type { GantryConfig } from '../config/types.ts';
+import type { Task } from '../queue/types.ts';
+
+/** Where things sit inside an agent container; the brief tells the agent the same paths. */
+export const CONTAINER_PATHS = {
+  workTree: '/work',
+  brief: '/gantry/brief.md',
+  /** Inside the work tree (the only writable mount); excluded from commits. */
+  doneFile: '/work/.gantry/done',
+} as const;
+
+export interface SessionContext {
+  task: Task;
+  attempt: number;
+  session: number;
+}
+
+export interface SessionInvocation {
+  /** argv run in the container. */
+  command: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * One adapter per agent CLI: how to start a session of it. The session loop,
+ * container and brief are the same for every kind.
+ */
+export interface AgentAdapter {
+  readonly kind: GantryConfig['agent']['kind'];
+  invocation(context: SessionContext): SessionInvocation;
+}
+
+/** Environment every session gets, whatever the agent kind. */
+export function sessionEnv(config: GantryConfig, context: SessionContext): Record<string, string> {
+  return {
+    ...config.agent.env,
+    HOME: '/home/agent',
+    GANTRY_TASK_ID: context.task.id,
+    GANTRY_TASK_FILE: CONTAINER_PATHS.brief,
+    GANTRY_DONE_FILE: CONTAINER_PATHS.doneFile,
+    GANTRY_ATTEMPT: String(context.attempt),
+    GANTRY_SESSION: String(context.session),
+    GIT_AUTHOR_NAME: `gantry agent (${context.task.role})`,
+    GIT_AUTHOR_EMAIL: `agent+${context.task.id}@gantry.localhost`,
+    GIT_COMMITTER_NAME: `gantry agent (${context.task.role})`,
+    GIT_COMMITTER_EMAIL: `agent+${context.task.id}@gantry.localhost`,
+  };
+}

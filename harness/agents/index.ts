@@ -1,0 +1,18 @@
+import type { GantryConfig } from '../config/types.ts';
+import { ConfigError } from '../errors.ts';
+import type { AgentAdapter } from './agent-adapter.ts';
+import { CommandAgent } from './command-agent.ts';
+
+export { CONTAINER_PATHS, sessionEnv } from './agent-adapter.ts';
+export type { AgentAdapter, SessionContext, SessionInvocation } from './agent-adapter.ts';
+export { CommandAgent } from './command-agent.ts';
+
+/** The adapter for the configured agent kind. */
+export function agentFor(config: GantryConfig): AgentAdapter {
+  switch (config.agent.kind) {
+    case 'command':
+      return new CommandAgent(config);
+    default:
+      throw new ConfigError([`${config.file} agent.kind: "${config.agent.kind}" is not available in this version; use kind: command`]);
+  }
+}

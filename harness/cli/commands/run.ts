@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { Controller } from '../../controller/index.ts';
+import { controllerRepo, dockerRuntime, openContext } from '../context.ts';
+
+export function registerRun(program: Command, configFile: () => string): void {
+  program
+    .command('run')
+    .description('Start the controller: worker slots take tasks until stopped')
+    .option('--until-idle', 'stop once no task is waiting or running')
+    .action(async (options: { untilIdle?: boolean }) => {
+      const context = await openContext(configFile());
+      const { config, logger } = context;
+      const controller = new Controller({
+        config, logger, redis: context.redis, queue: context.queue,
+        runtime: dockerRuntime(logger), repo: controllerRepo(config, logger),
+      });
+      let signals = 0;
+      const stopped = new Promise<void>((resolve) => {
+        const onSignal = (signal: NodeJS.Signals) => {
+          signals += 1;
+          if (signals > 1) {
+            // A second signal means "now": leave the rest to the next start.
+            logger.warn({ signal }, 'second signal: exiting at once');
+            process.exit(130);
+          }
+          logger.info({ signal, graceMs: config.shutdown.graceMs }, 'stopping: no new tasks; running sessions get the grace period');
+          resolve();
+        };
+        process.on('SIGTERM', onSignal);
+        process.on('SIGINT', onSignal);
+      });
+      try {
+        await controller.start();
+        logger.info({ run: controller.run, concurrency: config.concurrency }, 'running');
+        await Promise.race([stopped, options.untilIdle ? controller.untilIdle() : new Promise(() => {})]);
+      } finally {
+        await controller.close(signals > 0 ? 'signal' : 'idle');
+        await context.close();
+      }
+    });
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { SIZE_PATTERN, type ParsedConfig } from './schema.ts';
+import type { GantryConfig } from './types.ts';
+
+/**
+ * From the validated shape to the strict internal form: paths absolute
+ * (relative ones are read from the config file's folder, not from wherever
+ * the controller was started), sizes in bytes, durations named with `Ms`,
+ * defaults that depend on other fields filled in.
+ */
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const UNIT_BYTES: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.ProcessEnv): GantryConfig {
+  const configDir = path.dirname(file);
+  const { agent, test, limits, container, queue, shutdown } = parsed;
+  return {
+    file,
+    repo: { url: resolveRepoUrl(parsed.repo.url, configDir), main: parsed.repo.main },
+    concurrency: parsed.concurrency,
+    stateDir: path.resolve(configDir, parsed.stateDir),
+    agent: {
+      kind: agent.kind,
+      image: agent.image,
+      ...(agent.command === undefined ? {} : { command: agent.command }),
+      ...(agent.model === undefined ? {} : { model: agent.model }),
+      env: agent.env,
+    },
+    test: { command: test.command, image: test.image ?? agent.image, timeoutMs: test.timeout },
+    limits: {
+      sessions: limits.sessions,
+      sessionTimeoutMs: limits.sessionTimeout,
+      taskTimeoutMs: limits.taskTimeout,
+      retries: limits.retries,
+    },
+    container: {
+      memoryBytes: sizeToBytes(container.memory),
+      nanoCpus: Math.round(container.cpus * 1e9),
+      pids: container.pids,
+      network: container.network,
+      user: container.user,
+    },
+    queue: { prefix: queue.prefix, leaseMs: queue.lease },
+    shutdown: { graceMs: shutdown.grace, forceMs: shutdown.force },
+    redisUrl: env['REDIS_URL'] || DEFAULT_REDIS_URL,
+  };
+}
+
+/** `2g` → 2147483648. Units are binary, as Docker reads them. */
+export function sizeToBytes(size: string): number {
+  const match = SIZE_PATTERN.exec(size.trim());
+  if (!match) throw new RangeError(`not a size: ${size}`);
+  const unit = match[2]?.toLowerCase();
+  return Number(match[1]) * (unit === undefined ? 1 : (UNIT_BYTES[unit] ?? 1));
+}
+
+/**
+ * A repository URL with a scheme (`https://`, `file://`) or in scp form
+ * (`git@host:owner/repo`) is left as written; anything else is a local path.
+ * Git's own rule: a colon before the first slash means scp form.
+ */
+export function resolveRepoUrl(url: string, configDir: string): string {
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+  const isScpLike = /^[^/]+:/.test(url) && !path.isAbsolute(url);
+  return hasScheme || isScpLike ? url : path.resolve(configDir, url);
+}

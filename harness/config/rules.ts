@@ -1,0 +1,60 @@
+import type { FieldPath } from './messages.ts';
+import { probeRepo } from './probe-repo.ts';
+import type { GantryConfig } from './types.ts';
+
+/**
+ * Checks that need more than one field, or the world outside the file. They
+ * run on the normalized config and report through `report`, which knows
+ * where each field sits in the file.
+ */
+
+export interface RuleReport {
+  issue(path: FieldPath, message: string): void;
+  warning(path: FieldPath, message: string): void;
+}
+
+/**
+ * Agent kinds this version can run. The schema already accepts the others so
+ * configs can be written ahead; adding a kind here, once its adapter exists,
+ * is all it takes to allow it.
+ */
+const AVAILABLE_AGENT_KINDS: ReadonlySet<string> = new Set(['command']);
+
+/** Docker refuses a memory limit below 6 MiB. */
+const DOCKER_MIN_MEMORY_BYTES = 6 * 1024 ** 2;
+
+export async function checkRules(config: GantryConfig, report: RuleReport, options: { probeRepo: boolean }): Promise<void> {
+  checkAgent(config.agent, report);
+  checkContainer(config.container, report);
+  if (options.probeRepo) await checkRepoReachable(config.repo, report);
+}
+
+function checkAgent(agent: GantryConfig['agent'], report: RuleReport): void {
+  if (!AVAILABLE_AGENT_KINDS.has(agent.kind)) {
+    report.issue(['agent', 'kind'], `kind "${agent.kind}" is not available in this version yet: use \`kind: command\` with agent.command, which runs any CLI`);
+  }
+  if (agent.kind === 'command' && agent.command === undefined) {
+    report.issue(['agent', 'command'], 'required for agent.kind command: add agent.command, e.g. `sh ./scripts/agent.sh`');
+  }
+  if (agent.kind === 'command' && agent.model !== undefined) {
+    report.warning(['agent', 'model'], 'is ignored for agent.kind command: pass the model in agent.command or remove agent.model');
+  }
+}
+
+function checkContainer(container: GantryConfig['container'], report: RuleReport): void {
+  if (container.memoryBytes < DOCKER_MIN_MEMORY_BYTES) {
+    report.issue(['container', 'memory'], `${container.memoryBytes} bytes is below Docker's minimum of 6m: set at least \`6m\`, e.g. \`2g\``);
+  }
+  if (container.user.split(':')[0] === '0') {
+    report.issue(['container', 'user'], `"${container.user}" runs agents as root: use a non-root uid:gid, e.g. \`1000:1000\``);
+  }
+}
+
+async function checkRepoReachable(repo: GantryConfig['repo'], report: RuleReport): Promise<void> {
+  const probe = await probeRepo(repo.url, repo.main);
+  if (!probe.reachable) {
+    report.issue(['repo', 'url'], `cannot reach ${repo.url}: ${probe.reason}; check the path or URL and your credentials`);
+  } else if (!probe.hasBranch) {
+    report.warning(['repo', 'main'], `branch ${repo.main} not found in ${repo.url}: agents start from it, so push it first or set repo.main`);
+  }
+}

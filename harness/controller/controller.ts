@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { agentFor } from '../agents/index.ts';
+import type { GantryConfig } from '../config/types.ts';
+import { GantryError } from '../errors.ts';
+import type { ControllerRepo } from '../git/types.ts';
+import type { Logger } from '../log.ts';
+import { checkRedisDurability, Fence, startTaskWorker, TaskLedger, type TaskWorker } from '../queue/index.ts';
+import type { TaskQueue } from '../queue/types.ts';
+import { Journal, journalPath } from '../reports/index.ts';
+import type { ContainerRuntime } from '../runtime/container-runtime.ts';
+import { reapOrphans } from '../runtime/index.ts';
+import { currentRun } from './run-id.ts';
+import { createTaskRunner } from './task-runner.ts';
+
+export type ControllerState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
+
+const NEXT: Record<ControllerState, readonly ControllerState[]> = {
+  idle: ['starting'],
+  starting: ['running', 'failed', 'draining'],
+  running: ['draining', 'failed'],
+  draining: ['stopped', 'failed'],
+  stopped: [],
+  failed: ['draining'],
+};
+
+export interface ControllerDeps {
+  config: GantryConfig;
+  runtime: ContainerRuntime;
+  repo: ControllerRepo;
+  queue: TaskQueue;
+  /** Commands (fences, locks, ledger); the worker opens its own blocking connection. */
+  redis: Redis;
+  logger: Logger;
+}
+
+/**
+ * The run's lifecycle: idle → starting → running → draining → stopped (or
+ * failed). Each change is logged; an illegal one throws. `close()` is
+ * idempotent: it stops taking tasks, lets sessions finish within the grace
+ * period, then stops them and puts their tasks back for the next start.
+ */
+export class Controller {
+  readonly id = `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  readonly #deps: ControllerDeps;
+  #state: ControllerState = 'idle';
+  #worker: TaskWorker | undefined;
+  #journal: Journal | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(deps: ControllerDeps) {
+    this.#deps = deps;
+  }
+
+  get state(): ControllerState {
+    return this.#state;
+  }
+
+  get run(): string | undefined {
+    return this.#journal?.run;
+  }
+
+  #set(next: ControllerState): void {
+    if (!NEXT[this.#state].includes(next)) {
+      throw new GantryError('ILLEGAL_STATE', `controller cannot go from ${this.#state} to ${next}`);
+    }
+    this.#deps.logger.info({ from: this.#state, to: next }, 'controller state');
+    this.#state = next;
+  }
+
+  async start(): Promise<void> {
+    this.#set('starting');
+    const { config, runtime, repo, redis, logger } = this.#deps;
+    try {
+      await checkRedisDurability(redis, config.redisUrl);
+      await runtime.ping();
+      for (const image of new Set([config.agent.image, config.test.image])) {
+        if (!(await runtime.hasImage(image))) {
+          throw new GantryError('IMAGE_MISSING', `image ${image} not found: run images/build-offline.sh, or build it and set agent.image`);
+        }
+      }
+      const run = await currentRun(redis, config.queue.prefix);
+      const journal = new Journal(journalPath(config.stateDir, run), run);
+      this.#journal = journal;
+      const reaped = await reapOrphans(runtime, run, logger);
+      if (reaped > 0) logger.warn({ reaped }, 'removed containers a previous controller left behind');
+      await repo.ensureClone();
+      await repo.syncMain();
+      const fence = new Fence(redis, config.queue.prefix);
+      const ledger = new TaskLedger(redis, config.queue.prefix);
+      const processor = createTaskRunner({ config, runtime, repo, agent: agentFor(config), redis, fence, ledger, journal, logger });
+      this.#worker = startTaskWorker({
+        connection: redis, prefix: config.queue.prefix, concurrency: config.concurrency, leaseMs: config.queue.leaseMs,
+        processor, fence, logger,
+      });
+      await journal.append({ type: 'run.started', controller: this.id, concurrency: config.concurrency });
+      this.#set('running');
+    } catch (error) {
+      this.#set('failed');
+      throw error;
+    }
+  }
+
+  /** Resolves once no task is waiting, running or delayed. */
+  async untilIdle(pollMs = 500): Promise<void> {
+    for (;;) {
+      if (this.#state !== 'running') return;
+      if ((await this.#deps.queue.pending()) === 0 && (this.#worker?.running() ?? 0) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  close(reason = 'stopped'): Promise<void> {
+    this.#closing ??= this.#shutdown(reason);
+    return this.#closing;
+  }
+
+  async #shutdown(reason: string): Promise<void> {
+    if (this.#state === 'idle') return;
+    this.#set('draining');
+    const { config, runtime, logger } = this.#deps;
+    const problems: unknown[] = [];
+    const step = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (error) {
+        logger.error({ err: error, step: what }, 'shutdown step failed');
+        problems.push(error);
+      }
+    };
+    await step('worker', async () => this.#worker?.close({ graceMs: config.shutdown.graceMs, forceMs: config.shutdown.forceMs }));
+    const run = this.#journal?.run;
+    if (run) await step('reap', () => reapOrphans(runtime, run, logger));
+    await step('journal', async () => this.#journal?.append({ type: 'run.stopped', controller: this.id, reason }));
+    this.#set(problems.length > 0 ? 'failed' : 'stopped');
+    if (problems.length > 0) throw problems[0];
+  }
+}

@@ -1,0 +1,94 @@
+import { appendFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { AgentAdapter } from '../agents/index.ts';
+import type { GantryConfig } from '../config/types.ts';
+import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts';
+import type { ControllerRepo, Workspace } from '../git/types.ts';
+import { mergeTask } from '../gate/index.ts';
+import type { Logger } from '../log.ts';
+import type { Fence, TaskLedger } from '../queue/index.ts';
+import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
+import type { Journal } from '../reports/index.ts';
+import type { ContainerRuntime } from '../runtime/container-runtime.ts';
+import { runSessions } from './session-loop.ts';
+
+export interface TaskRunnerDeps {
+  config: GantryConfig;
+  runtime: ContainerRuntime;
+  repo: ControllerRepo;
+  agent: AgentAdapter;
+  redis: Redis;
+  fence: Fence;
+  ledger: TaskLedger;
+  journal: Journal;
+  logger: Logger;
+}
+
+/** The done marker lives in the work tree; keep it out of the agent's commits. */
+async function excludeMarker(workspace: Workspace): Promise<void> {
+  const exclude = join(workspace.path, '.git', 'info', 'exclude');
+  const current = await readFile(exclude, 'utf8').catch(() => '');
+  if (!current.split('\n').includes('/.gantry/')) await appendFile(exclude, '\n/.gantry/\n');
+}
+
+function isFinal(error: unknown, attempt: TaskAttempt): boolean {
+  return !isGantryError(error) || !error.retryable || attempt.attempt >= attempt.maxAttempts;
+}
+
+/**
+ * One attempt at a task, start to end: work tree, sessions, ingest, gate and
+ * merge. A retryable failure leaves the work tree for the next attempt (the
+ * agent's commits carry over) and puts the reason in its brief; the last
+ * failure archives the branch. Shutdown and lost leases are not failures.
+ */
+export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<TaskOutcome> {
+  const { config, repo, journal, ledger, logger } = deps;
+  return async (attempt) => {
+    const { task } = attempt;
+    const log = logger.child({ task: task.id, attempt: attempt.attempt });
+    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence });
+    const dir = join(config.stateDir, 'runs', journal.run, 'tasks', task.id, `attempt-${attempt.attempt}`);
+    let workspace: Workspace | undefined;
+    try {
+      const merged = await ledger.merged(task.id);
+      if (merged) {
+        // Merged before a crash hid it: record it (again; the report counts it once).
+        await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit: merged });
+        return { status: 'merged', commit: merged, sessions: 0 };
+      }
+      workspace = await repo.workspace(task.id, config.container.user);
+      await excludeMarker(workspace);
+      const loop = await runSessions({
+        config, runtime: deps.runtime, agent: deps.agent, ledger, journal, attempt, workspace, dir,
+        deadline: Date.now() + config.limits.taskTimeoutMs,
+      });
+      if (!loop.done) log.info({ sessions: loop.sessions }, 'session limit reached without done; gating what was committed');
+      const ingested = await repo.ingest(workspace);
+      if (ingested.ahead === 0) {
+        throw new AgentError('AGENT_FAILED', `the agent made no commit in ${loop.sessions} session(s); commit the work on the task branch`, { retryable: true });
+      }
+      const commit = await mergeTask({
+        config, runtime: deps.runtime, repo, redis: deps.redis, fence: deps.fence, ledger, journal, logger: log,
+        taskId: task.id, attempt: attempt.attempt, fenceToken: attempt.fence, head: ingested.head,
+        logFile: join(dir, 'gate.log'), signal: attempt.signal,
+      });
+      await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit });
+      await repo.archive(workspace, 'merged');
+      log.info({ commit }, 'merged');
+      return { status: 'merged', commit, sessions: loop.sessions };
+    } catch (error) {
+      if (attempt.signal.aborted || (isGantryError(error) && (error.code === 'SHUTDOWN_TIMEOUT' || error.code === 'STALE_LEASE'))) {
+        log.warn({ reason: messageOf(error) }, 'attempt interrupted; the task will resume');
+        throw error;
+      }
+      const final = isFinal(error, attempt);
+      const reason = messageOf(error);
+      await ledger.recordFailure(task.id, `attempt ${attempt.attempt}: ${reason}`);
+      await journal.append({ type: 'attempt.failed', task: task.id, attempt: attempt.attempt, reason, final });
+      if (final && workspace) await repo.archive(workspace, 'failed');
+      log.warn({ reason, final }, final ? 'task failed' : 'attempt failed; retrying');
+      throw isGantryError(error) ? error : new GantryError('AGENT_FAILED', reason, { cause: error, retryable: !final });
+    }
+  };
+}

@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { GitError, isGantryError } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { writeArchiveRef } from './archive-ref.ts';
+import { gitFailure, runGit, type GitCallOptions, type GitOutput } from './safe-git.ts';
+import type { ControllerRepo, IngestResult, MergeResult, Workspace } from './types.ts';
+import { neutralizeGitDir } from './workspace-guard.ts';
+
+export interface GitControllerRepoOptions {
+  /** Path or URL of the repository whose main gantry merges into. */
+  upstream: string;
+  /** Name of the main branch. */
+  main: string;
+  /** Absolute directory for the controller's clone (`repo.git`) and the work trees (`work/`). */
+  stateDir: string;
+  logger?: Logger;
+}
+
+const NETWORK_TIMEOUT_MS = 10 * 60_000;
+const REF_LOCK_WAIT_MS = 2_000;
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+/** Last upstream main seen: lets syncMain tell a rewritten upstream from unpushed merges. */
+const UPSTREAM_MAIN = 'refs/gantry/upstream/main';
+const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const OWNER = /^\d+(:\d+)?$/;
+/**
+ * The agent's repository is read by this upload-pack, not by one its config
+ * chooses. `-c` given to fetch does not reach it (a local transport clears
+ * GIT_CONFIG_PARAMETERS), so its settings are spelled out here; safe.directory
+ * because the work tree belongs to the agent's uid, not the controller's.
+ */
+const UPLOAD_PACK = "git -c core.fsmonitor=false -c core.hooksPath=/dev/null -c safe.directory='*' upload-pack";
+/**
+ * Overrides any export-ignore / export-subst in the archived tree's own
+ * .gitattributes: an agent must not be able to hide files from, or rewrite
+ * files in, the tree the gate tests.
+ */
+const EXPORT_ATTRIBUTES = '* -export-ignore -export-subst\n';
+
+export class GitControllerRepo implements ControllerRepo {
+  readonly #upstream: string;
+  readonly #main: string;
+  readonly #mainRef: string;
+  readonly #stateDir: string;
+  readonly #repoDir: string;
+  readonly #workRoot: string;
+  readonly #log: Logger;
+
+  constructor(options: GitControllerRepoOptions) {
+    if (!isAbsolute(options.stateDir)) {
+      throw new GitError('CONFIG_INVALID', `stateDir must be an absolute path, got ${options.stateDir}: give the state directory as an absolute path`);
+    }
+    // A relative local path would be read against the clone's directory.
+    this.#upstream = isAbsolute(options.upstream) || options.upstream.includes(':') ? options.upstream : resolve(options.upstream);
+    this.#main = options.main;
+    this.#mainRef = `refs/heads/${options.main}`;
+    this.#stateDir = options.stateDir;
+    this.#repoDir = join(options.stateDir, 'repo.git');
+    this.#workRoot = join(options.stateDir, 'work');
+    this.#log = (options.logger ?? silentLogger).child({ component: 'git' });
+  }
+
+  async ensureClone(): Promise<void> {
+    await mkdir(this.#workRoot, { recursive: true });
+    if (!existsSync(join(this.#repoDir, 'HEAD'))) await this.#cloneUpstream();
+    await mkdir(join(this.#repoDir, 'info'), { recursive: true });
+    await writeFile(join(this.#repoDir, 'info', 'attributes'), EXPORT_ATTRIBUTES);
+  }
+
+  async syncMain(): Promise<string> {
+    const fetched = await this.#git(['fetch', '--no-tags', '--no-write-fetch-head', this.#upstream, `${this.#mainRef}:${UPSTREAM_MAIN}`], {
+      upstream: this.#upstream,
+      timeoutMs: NETWORK_TIMEOUT_MS,
+      okExitCodes: [1],
+    });
+    if (fetched.exitCode === 1) {
+      throw new GitError(
+        'GIT_FAILED',
+        `The upstream's ${this.#main} at ${this.#upstream} is no longer a descendant of the ${this.#main} gantry last fetched ` +
+          `(history was rewritten): ${fetched.stderr.trim()}. Restore the upstream's history, or accept the rewrite with ` +
+          `\`git -C ${this.#repoDir} update-ref -d ${UPSTREAM_MAIN}\` and sync again.`,
+        { data: { upstream: this.#upstream } },
+      );
+    }
+    const upstream = await this.#resolve(UPSTREAM_MAIN);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const local = await this.mainHead();
+      if (local === upstream || (await this.isAncestor(upstream, local))) return local;
+      if (!(await this.isAncestor(local, upstream))) await this.#keepUnpushed(local, upstream);
+      if (await this.compareAndSwapMain(upstream, local)) return upstream;
+    }
+    throw new GitError('MERGE_RACE', `${this.#main} in ${this.#repoDir} kept moving while syncing with the upstream; sync again.`, {
+      retryable: true,
+    });
+  }
+
+  async mainHead(): Promise<string> {
+    return this.#resolve(this.#mainRef);
+  }
+
+  async workspace(taskId: string, owner: string): Promise<Workspace> {
+    checkTaskId(taskId);
+    if (!OWNER.test(owner)) throw new GitError('TASK_INVALID', `Work tree owner must be uid or uid:gid, got "${owner}"`);
+    const workspace: Workspace = { taskId, branch: `gantry/${taskId}`, path: join(this.#workRoot, taskId) };
+    // Reused without running git in it: the agent may have changed anything.
+    if (existsSync(workspace.path)) {
+      this.#log.info({ taskId, path: workspace.path }, 'reusing work tree');
+      return workspace;
+    }
+    // Built aside and renamed into place, so a crash never leaves a half-made work tree to be reused.
+    const staging = join(this.#workRoot, `.${taskId}.${randomUUID()}`);
+    try {
+      await this.#git(['clone', '--quiet', '--no-hardlinks', '--single-branch', '--branch', this.#main, this.#repoDir, staging]);
+      await runGit(['switch', '--quiet', '--create', workspace.branch], { cwd: staging });
+      await chownTree(staging, owner);
+      await rename(staging, workspace.path);
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+    this.#log.info({ taskId, path: workspace.path, owner }, 'created work tree');
+    return workspace;
+  }
+
+  async ingest(workspace: Workspace): Promise<IngestResult> {
+    checkTaskId(workspace.taskId);
+    await neutralizeGitDir(workspace.path);
+    const incoming = incomingRef(workspace.taskId);
+    await this.#git([
+      '-c', 'safe.directory=*',
+      '-c', 'fetch.fsckObjects=true',
+      'fetch', '--quiet', '--no-tags', '--no-recurse-submodules', '--no-write-fetch-head',
+      '--upload-pack', UPLOAD_PACK,
+      join(workspace.path, '.git'),
+      `+refs/heads/${workspace.branch}:${incoming}`,
+    ]);
+    const head = await this.#resolve(incoming);
+    const [ahead, files] = await Promise.all([this.#countAhead(head), this.#changedFiles(head)]);
+    this.#log.info({ taskId: workspace.taskId, head, ahead, files: files.length }, 'ingested task branch');
+    return { head, ahead, files };
+  }
+
+  async merge(base: string, head: string, message: string): Promise<MergeResult> {
+    const [baseCommit, headCommit] = await Promise.all([this.#resolve(base), this.#resolve(head)]);
+    if (baseCommit === headCommit || (await this.isAncestor(headCommit, baseCommit))) {
+      const tree = await this.#git(['rev-parse', `${baseCommit}^{tree}`]);
+      return { ok: true, commit: baseCommit, tree: tree.stdout.trim() };
+    }
+    const merged = await this.#git(['merge-tree', '--write-tree', '-z', '--name-only', '--no-messages', baseCommit, headCommit], {
+      okExitCodes: [1],
+    });
+    const [tree = '', ...conflicted] = merged.stdout.split('\0');
+    if (merged.exitCode === 1) return { ok: false, conflicts: [...new Set(conflicted.filter(Boolean))] };
+    // A merge commit even when head is a fast-forward of base: the task stays visible in history.
+    const commit = await this.#git(['commit-tree', tree, '-p', baseCommit, '-p', headCommit, '-F', '-'], { input: message });
+    return { ok: true, commit: commit.stdout.trim(), tree };
+  }
+
+  async exportTree(commit: string, dir: string): Promise<void> {
+    const resolved = await this.#resolve(commit);
+    const tarball = join(this.#stateDir, 'tmp', `${randomUUID()}.tar`);
+    await mkdir(join(this.#stateDir, 'tmp'), { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    try {
+      await this.#git(['archive', '--format=tar', '--output', tarball, resolved]);
+      await runTool('tar', ['-x', '--no-same-owner', '-f', tarball, '-C', dir], `could not unpack ${resolved} into ${dir}`);
+    } finally {
+      await rm(tarball, { force: true });
+    }
+  }
+
+  async compareAndSwapMain(next: string, expected: string): Promise<boolean> {
+    // Two gate workers may swap at once: wait briefly for the other's ref lock instead of failing at once.
+    const args = ['-c', `core.filesRefLockTimeout=${REF_LOCK_WAIT_MS}`, 'update-ref', this.#mainRef, next, expected];
+    const output = await this.#git(args, { okExitCodes: [128] });
+    if (output.exitCode === 0) return true;
+    if (/but expected|unable to resolve reference|reference already exists/.test(output.stderr)) return false;
+    if (/Unable to create '.*\.lock'/.test(output.stderr)) {
+      throw new GitError(
+        'MERGE_RACE',
+        `${this.#main} in ${this.#repoDir} stayed locked for ${REF_LOCK_WAIT_MS} ms by another git process; try again. ` +
+          `If no gantry process runs, remove the stale ${join(this.#repoDir, this.#mainRef)}.lock.`,
+        { retryable: true },
+      );
+    }
+    throw gitFailure(args, { cwd: this.#repoDir }, output);
+  }
+
+  async pushMain(): Promise<void> {
+    const head = await this.mainHead();
+    const args = ['push', '--porcelain', this.#upstream, `${head}:${this.#mainRef}`];
+    const pushed = await this.#git(args, { upstream: this.#upstream, timeoutMs: NETWORK_TIMEOUT_MS, okExitCodes: [1] });
+    if (pushed.exitCode === 1) {
+      if (/\t\[rejected\]/.test(pushed.stdout)) {
+        throw new GitError(
+          'MERGE_RACE',
+          `Push of ${this.#main} to ${this.#upstream} rejected: the upstream moved since the last sync. Sync main and merge again.`,
+          { retryable: true, data: { upstream: this.#upstream, head } },
+        );
+      }
+      throw gitFailure(args, { cwd: this.#repoDir }, pushed);
+    }
+    await this.#git(['update-ref', UPSTREAM_MAIN, head]);
+    this.#log.info({ head, upstream: this.#upstream }, 'pushed main');
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const output = await this.#git(['merge-base', '--is-ancestor', ancestor, descendant], { okExitCodes: [1] });
+    return output.exitCode === 0;
+  }
+
+  async archive(workspace: Workspace, outcome: string): Promise<string | undefined> {
+    checkTaskId(workspace.taskId);
+    if (existsSync(workspace.path)) await this.#ingestBeforeArchive(workspace);
+    const incoming = incomingRef(workspace.taskId);
+    const head = await this.#resolveOptional(incoming);
+    let archived: string | undefined;
+    if (head !== undefined) {
+      if ((await this.#countAhead(head)) > 0) archived = await writeArchiveRef(this.#repoDir, workspace.taskId, head, outcome);
+      await this.#git(['update-ref', '-d', incoming, head]);
+    }
+    await rm(workspace.path, { recursive: true, force: true });
+    this.#log.info({ taskId: workspace.taskId, outcome, archived }, 'archived task');
+    return archived;
+  }
+
+  async #cloneUpstream(): Promise<void> {
+    const staging = `${this.#repoDir}.${randomUUID()}`;
+    try {
+      await this.#git(['clone', '--bare', '--quiet', this.#upstream, staging], {
+        cwd: this.#stateDir,
+        upstream: this.#upstream,
+        timeoutMs: NETWORK_TIMEOUT_MS,
+      });
+      const head = await this.#resolveOptional(this.#mainRef, staging);
+      if (head === undefined) {
+        throw new GitError('GIT_FAILED', `The upstream ${this.#upstream} has no branch ${this.#main}: push one or configure the right main branch.`);
+      }
+      await runGit(['update-ref', UPSTREAM_MAIN, head], { cwd: staging });
+      await rename(staging, this.#repoDir);
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+    this.#log.info({ upstream: this.#upstream, repo: this.#repoDir }, 'cloned upstream');
+  }
+
+  /**
+   * Picks up commits made since the last ingest. A work tree that cannot be
+   * read safely or has lost its branch keeps what was ingested before; a
+   * retryable failure stops the archive so the work tree is not deleted.
+   */
+  async #ingestBeforeArchive(workspace: Workspace): Promise<void> {
+    try {
+      await this.ingest(workspace);
+    } catch (error) {
+      if (isGantryError(error) && !error.retryable) {
+        this.#log.warn({ taskId: workspace.taskId, err: error }, 'work tree not ingested before archiving; keeping the last ingested head');
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** Keeps a main that was never pushed before syncMain replaces it, so no merge vanishes without a record. */
+  async #keepUnpushed(local: string, upstream: string): Promise<void> {
+    await this.#git(['update-ref', `refs/gantry/unpushed/${local}`, local]);
+    this.#log.warn({ local, upstream }, 'main diverged from the upstream; unpushed merges kept under refs/gantry/unpushed');
+  }
+
+  async #countAhead(head: string): Promise<number> {
+    const output = await this.#git(['rev-list', '--count', `${this.#mainRef}..${head}`]);
+    return Number(output.stdout.trim());
+  }
+
+  async #changedFiles(head: string): Promise<string[]> {
+    const mergeBase = await this.#git(['merge-base', this.#mainRef, head], { okExitCodes: [1] });
+    const base = mergeBase.exitCode === 0 ? mergeBase.stdout.trim() : EMPTY_TREE;
+    const diff = await this.#git(['diff', '--name-only', '--no-renames', '-z', base, head]);
+    return diff.stdout.split('\0').filter(Boolean);
+  }
+
+  async #resolve(rev: string): Promise<string> {
+    const output = await this.#git(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`]);
+    return output.stdout.trim();
+  }
+
+  async #resolveOptional(ref: string, cwd = this.#repoDir): Promise<string | undefined> {
+    const output = await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd, okExitCodes: [1] });
+    return output.exitCode === 0 ? output.stdout.trim() : undefined;
+  }
+
+  #git(args: readonly string[], options: Partial<GitCallOptions> = {}): Promise<GitOutput> {
+    return runGit(args, { cwd: this.#repoDir, ...options });
+  }
+}
+
+function incomingRef(taskId: string): string {
+  return `refs/gantry/incoming/${taskId}`;
+}
+
+/** Task ids become paths and ref names: nothing that could climb out of either. */
+function checkTaskId(taskId: string): void {
+  if (!TASK_ID.test(taskId) || taskId.includes('..') || taskId.endsWith('.lock')) {
+    throw new GitError('TASK_INVALID', `Task id "${taskId}" cannot name a branch and a directory: use letters, digits, ".", "_" and "-".`);
+  }
+}
+
+/** Hands a directory to the (non-root) uid:gid an agent or test container runs as. */
+export async function chownTree(dir: string, owner: string): Promise<void> {
+  await runTool('chown', ['-R', owner, dir], 'the controller must run as root to hand a directory to the container uid');
+}
+
+async function runTool(command: string, args: readonly string[], hint: string): Promise<void> {
+  const result = await execa(command, args, { reject: false, timeout: NETWORK_TIMEOUT_MS, stdin: 'ignore' });
+  if (result.exitCode === 0) return;
+  throw new GitError('GIT_FAILED', `${command} ${args.join(' ')} failed (exit ${result.exitCode}): ${result.stderr.trim()}; ${hint}`, {
+    data: { command, args },
+  });
+}

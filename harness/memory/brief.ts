@@ -1,0 +1,58 @@
+import type { Task } from '../queue/types.ts';
+
+export interface PastSession {
+  attempt: number;
+  session: number;
+  end: string;
+  exitCode: number | null;
+  durationMs: number;
+}
+
+export interface BriefInput {
+  task: Task;
+  attempt: number;
+  maxAttempts: number;
+  session: number;
+  maxSessions: number;
+  /** Previous sessions of this task, oldest first. */
+  sessions: readonly PastSession[];
+  /** Why earlier attempts failed (gate output, exit codes), oldest first. */
+  failures: readonly string[];
+  /** Paths as the agent sees them inside its container. */
+  paths: { workTree: string; doneFile: string };
+}
+
+function section(title: string, body: string[]): string[] {
+  return body.length === 0 ? [] : [`## ${title}`, '', ...body, ''];
+}
+
+/**
+ * The brief a session reads from $GANTRY_TASK_FILE. A session has no memory
+ * but the repository and this file, so it says everything the next session
+ * needs: the task, how to show it is done, and what happened before.
+ */
+export function renderBrief(input: BriefInput): string {
+  const { task } = input;
+  const lines = [
+    `# Task ${task.id}`,
+    '',
+    task.text,
+    '',
+    `Role: ${task.role}. Attempt ${input.attempt} of ${input.maxAttempts}, session ${input.session} of at most ${input.maxSessions}.`,
+    '',
+    ...section('Acceptance', task.acceptance ? [`This command must succeed: \`${task.acceptance}\``] : []),
+    ...section('Relevant files', task.files.map((f) => `- ${f}`)),
+    ...section(
+      'Previous sessions',
+      input.sessions.map((s) => `- attempt ${s.attempt}, session ${s.session}: ${s.end} (exit ${s.exitCode ?? 'none'}, ${Math.round(s.durationMs / 1000)} s)`),
+    ),
+    ...section('Why earlier attempts failed', input.failures.map((f) => `- ${f.replace(/\n/g, '\n  ')}`)),
+    '## How to work',
+    '',
+    `- The repository is at ${input.paths.workTree}, on this task's own branch. Commit your work there; uncommitted changes are not merged.`,
+    '- Before anything reaches main, the project tests run on your branch merged with main; a failure comes back to you here.',
+    `- When the task is done, run \`gantry-agent done --summary "..."\` (or create ${input.paths.doneFile}). Otherwise another fresh session continues after this one.`,
+    '',
+  ];
+  return lines.join('\n');
+}

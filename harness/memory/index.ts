@@ -1,0 +1,2 @@
+export { renderBrief } from './brief.ts';
+export type { BriefInput, PastSession } from './brief.ts';

@@ -1,0 +1,84 @@
+import { Queue, type Job, type JobType } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { taskId } from './task-id.ts';
+import type { Task, TaskOutcome, TaskQueue, TaskRecord, TaskSpec, TaskState } from './types.ts';
+
+/** The BullMQ queue every task source writes to and every worker reads. */
+export const TASKS_QUEUE = 'tasks';
+
+export interface BullTaskQueueOptions {
+  /** Shared connection (see connectRedis); the queue never closes it. */
+  connection: Redis;
+  /** Redis key prefix: one per gantry run or test. */
+  prefix: string;
+  /** Attempts per task, counting the first. */
+  attempts: number;
+  /** First retry delay, doubled on each later retry. @defaultValue 2000 */
+  backoffMs?: number;
+}
+
+/** BullMQ job lists, and the task state each one means. */
+const listedStates: ReadonlyArray<[JobType, TaskState]> = [
+  ['waiting', 'waiting'],
+  ['prioritized', 'waiting'],
+  ['waiting-children', 'waiting'],
+  ['active', 'active'],
+  ['delayed', 'delayed'],
+  ['completed', 'completed'],
+  ['failed', 'failed'],
+];
+
+export class BullTaskQueue implements TaskQueue {
+  readonly #queue: Queue<Task, TaskOutcome>;
+
+  constructor(options: BullTaskQueueOptions) {
+    this.#queue = new Queue<Task, TaskOutcome>(TASKS_QUEUE, {
+      connection: options.connection,
+      prefix: options.prefix,
+      defaultJobOptions: {
+        attempts: options.attempts,
+        backoff: { type: 'exponential', delay: options.backoffMs ?? 2_000 },
+        // Ended jobs stay: their jobId is what makes re-adding an ended task a no-op.
+        removeOnComplete: false,
+        removeOnFail: false,
+      },
+    });
+  }
+
+  async add(spec: TaskSpec): Promise<{ task: Task; created: boolean }> {
+    const task: Task = { ...spec, id: taskId(spec), createdAt: new Date().toISOString() };
+    // BullMQ answers a duplicate jobId with the existing id and no sign of it,
+    // so read the job back: ours carries the createdAt we just made.
+    await this.#queue.add(task.role, task, { jobId: task.id });
+    const stored = await this.#queue.getJob(task.id);
+    const storedTask = (stored?.data as Task | undefined) ?? task;
+    return { task: storedTask, created: storedTask.createdAt === task.createdAt };
+  }
+
+  async list(): Promise<TaskRecord[]> {
+    const seen = new Map<string, TaskRecord & { timestamp: number }>();
+    for (const [type, state] of listedStates) {
+      const jobs = (await this.#queue.getJobs([type], 0, -1, true)) as Job<Task, TaskOutcome>[];
+      for (const job of jobs) {
+        // A job that moved between two reads shows up once, in its later state.
+        if (job?.id !== undefined) seen.set(job.id, { ...toRecord(job, state), timestamp: job.timestamp });
+      }
+    }
+    return [...seen.values()].sort((a, b) => a.timestamp - b.timestamp).map(({ timestamp: _, ...record }) => record);
+  }
+
+  async pending(): Promise<number> {
+    return this.#queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized');
+  }
+
+  async close(): Promise<void> {
+    await this.#queue.close();
+  }
+}
+
+function toRecord(job: Job<Task, TaskOutcome>, state: TaskState): TaskRecord {
+  const record: TaskRecord = { task: job.data, state, attempts: job.attemptsMade };
+  if (job.failedReason) record.failedReason = job.failedReason;
+  if (state === 'completed' && job.returnvalue) record.outcome = job.returnvalue;
+  return record;
+}

@@ -1,0 +1,20 @@
+// The task queue: BullMQ on a durable Redis, fencing tokens, a cross-process
+// lock and the per-task ledger. Connect with connectRedis, refuse a Redis that
+// would lose jobs with checkRedisDurability, then build the rest on that client.
+export { BullTaskQueue, TASKS_QUEUE, type BullTaskQueueOptions } from './bullmq-task-queue.ts';
+export { Fence } from './fence.ts';
+export { TaskLedger } from './ledger.ts';
+export { withLock, type LockOptions } from './lock.ts';
+export { checkRedisDurability, connectRedis, describeRedisUrl } from './redis.ts';
+export { normalizeTaskText, taskId } from './task-id.ts';
+export { startTaskWorker, type ShutdownOptions, type TaskWorker, type TaskWorkerOptions } from './task-worker.ts';
+export type {
+  SessionRecord,
+  Task,
+  TaskAttempt,
+  TaskOutcome,
+  TaskQueue,
+  TaskRecord,
+  TaskSpec,
+  TaskState,
+} from './types.ts';

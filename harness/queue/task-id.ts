@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+import type { TaskSpec } from './types.ts';
+
+/**
+ * Text that differs only in spacing or Unicode composition names the same
+ * task, so re-adding it (from a shell, an edited file, another source run)
+ * does not queue a second copy.
+ */
+export function normalizeTaskText(text: string): string {
+  return text.normalize('NFC').trim().replace(/\s+/g, ' ');
+}
+
+/**
+ * The task's identity: its source and what it is about. Used as the BullMQ
+ * jobId, so one subject is never queued twice, even after its job has ended.
+ */
+export function taskId(spec: Pick<TaskSpec, 'source' | 'subject' | 'text'>): string {
+  const subject = spec.subject ?? normalizeTaskText(spec.text);
+  return createHash('sha256').update(`${spec.source}\0${subject}`).digest('hex').slice(0, 16);
+}

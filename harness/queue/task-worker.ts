@@ -1,0 +1,144 @@
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { isGantryError, messageOf, ShutdownTimeoutError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { TASKS_QUEUE } from './bullmq-task-queue.ts';
+import { withDeadline } from './deadline.ts';
+import type { Fence } from './fence.ts';
+import type { Task, TaskAttempt, TaskOutcome } from './types.ts';
+
+export interface TaskWorkerOptions {
+  /** Shared connection (see connectRedis); BullMQ duplicates it for blocking reads and never closes it. */
+  connection: Redis;
+  prefix: string;
+  /** Tasks run at once by this worker. */
+  concurrency: number;
+  /**
+   * How long a task stays claimed without a heartbeat. BullMQ renews it while
+   * the processor runs; a worker killed outright frees its tasks about one
+   * lease later.
+   */
+  leaseMs: number;
+  processor: (attempt: TaskAttempt) => Promise<TaskOutcome>;
+  fence: Fence;
+  logger: Logger;
+}
+
+export interface ShutdownOptions {
+  /** How long running tasks may finish on their own. */
+  graceMs: number;
+  /** How long aborted tasks may take to stop after the grace period. */
+  forceMs: number;
+}
+
+export interface TaskWorker {
+  /** Idempotent: a second call returns the first call's promise. */
+  close(options: ShutdownOptions): Promise<void>;
+  /** Tasks whose processor is running now. */
+  running(): number;
+}
+
+interface RunningAttempt {
+  job: Job<Task, TaskOutcome>;
+  token: string;
+  abort: AbortController;
+  /** Put back on the queue by a forced shutdown: no longer this worker's to finish. */
+  returned: boolean;
+}
+
+// A stalled job (its worker died) may be re-queued this many times before
+// BullMQ fails it; each time is a lost worker, not a fault of the task.
+const maxStalledCount = 5;
+
+export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
+  const { logger } = options;
+  const running = new Map<string, RunningAttempt>();
+
+  const worker = new Worker<Task, TaskOutcome>(TASKS_QUEUE, (job, token) => runAttempt(job, token ?? ''), {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.leaseMs,
+    // The default (30 s) would leave a dead worker's task idle far past its lease.
+    stalledInterval: Math.max(1, Math.floor(options.leaseMs / 2)),
+    maxStalledCount,
+  });
+  worker.on('error', (error) => logger.error({ err: messageOf(error) }, 'task worker error'));
+  worker.on('stalled', (jobId) => logger.warn({ task: jobId }, 'task lease expired; task re-queued'));
+  worker.on('lockRenewalFailed', (jobIds) => logger.warn({ tasks: jobIds }, 'task lease renewal failed'));
+  worker.on('failed', (job, error) =>
+    logger.warn({ task: job?.id, attempt: job?.attemptsMade, err: messageOf(error) }, 'task attempt failed'));
+
+  async function runAttempt(job: Job<Task, TaskOutcome>, token: string): Promise<TaskOutcome> {
+    const task = job.data;
+    const entry: RunningAttempt = { job, token, abort: new AbortController(), returned: false };
+    running.set(task.id, entry);
+    const [result] = await Promise.allSettled([
+      (async () => {
+        const attempt: TaskAttempt = {
+          task,
+          attempt: job.attemptsMade + 1,
+          maxAttempts: job.opts.attempts ?? 1,
+          fence: await options.fence.next(task.id),
+          signal: entry.abort.signal,
+        };
+        logger.info({ task: task.id, attempt: attempt.attempt, fence: attempt.fence }, 'task attempt started');
+        return options.processor(attempt);
+      })(),
+    ]);
+    running.delete(task.id);
+    // The job is back on the queue: BullMQ must neither complete nor fail it.
+    if (entry.returned) throw new WaitingError();
+    if (result.status === 'fulfilled') return result.value;
+    throw toBullMqError(result.reason);
+  }
+
+  async function putBack(entry: RunningAttempt): Promise<void> {
+    entry.returned = true;
+    const moved = entry.job.moveToWait(entry.token);
+    entry.abort.abort(new ShutdownTimeoutError(`task ${entry.job.id}: stopped by shutdown after the grace period`));
+    try {
+      await moved;
+      logger.info({ task: entry.job.id }, 'task put back on the queue for the next start');
+    } catch (error) {
+      // Its lease then runs out and the stalled check re-queues it.
+      logger.error({ task: entry.job.id, err: messageOf(error) }, 'could not put task back on the queue');
+    }
+  }
+
+  async function shutDown({ graceMs, forceMs }: ShutdownOptions): Promise<void> {
+    // Stops taking tasks, waits for running ones, then closes BullMQ's own
+    // connections. It can hang while Redis is down, hence the deadlines.
+    const closed = worker.close().catch((error: unknown) => logger.error({ err: messageOf(error) }, 'closing the task worker failed'));
+    if ((await withDeadline(closed, graceMs)).done) return;
+    const returned = [...running.values()];
+    logger.warn({ tasks: returned.map((e) => e.job.id), graceMs }, 'grace period over; aborting running tasks');
+    // Putting back needs Redis too, so it shares the force deadline.
+    const forced = Promise.allSettled(returned.map(putBack)).then(() => closed);
+    if ((await withDeadline(forced, forceMs)).done) return;
+    const left = [...running.keys()];
+    throw new ShutdownTimeoutError(
+      `task worker did not stop within ${graceMs + forceMs} ms (grace ${graceMs} + force ${forceMs}); ` +
+        `still running: ${left.join(', ') || 'none, but BullMQ did not close (is Redis down?)'}. ` +
+        'Their containers may still run; the next start resumes these tasks (at once if they were put back, else when their lease ends)',
+    );
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    close: (shutdown) => (closing ??= shutDown(shutdown)),
+    running: () => running.size,
+  };
+}
+
+/**
+ * "Do not retry" travels to BullMQ as its own error type; the code goes into
+ * the failed reason so that `task list` shows it.
+ */
+function toBullMqError(error: unknown): Error {
+  if (!isGantryError(error)) return error instanceof Error ? error : new Error(String(error));
+  const reason = `${error.code}: ${error.message}`;
+  const converted = error.retryable ? new Error(reason) : new UnrecoverableError(reason);
+  converted.cause = error;
+  return converted;
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
+import { makeUpstream } from './git-fixture.ts';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const CLI = join(ROOT, 'harness/cli/main.ts');
+
+async function readTree(dir: string, base = dir): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) Object.assign(files, await readTree(path, base));
+    else files[relative(base, path)] = await readFile(path, 'utf8');
+  }
+  return files;
+}
+
+export interface ProjectOptions {
+  concurrency?: number;
+  retries?: number;
+  sessions?: number;
+  sessionTimeoutMs?: number;
+  memory?: string;
+  leaseMs?: number;
+}
+
+export interface Project {
+  dir: string;
+  configFile: string;
+  /** The upstream's bare repository directory. */
+  upstream: string;
+  prefix: string;
+  /** Runs the gantry CLI against this project (never rejects: check exitCode). */
+  gantry(args: string[], options?: { timeout?: number }): ResultPromise<{ reject: false }>;
+  /** First-parent history of the upstream's main, newest first. */
+  mainLog(): Promise<Array<{ sha: string; subject: string; body: string }>>;
+  /** The run's label value, for finding its containers. */
+  run(): Promise<string | null>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A fixture project: the `notes` repository (with the scripted agent at
+ * tools/agent.sh) as a bare upstream, a gantry.yaml using it, and a Redis
+ * key prefix of its own.
+ */
+export async function makeProject(redisUrl: string, options: ProjectOptions = {}): Promise<Project> {
+  const dir = await mkdtemp(join(tmpdir(), 'gantry-project-'));
+  const files = await readTree(join(ROOT, 'test/fixtures/repos/notes'));
+  files['tools/agent.sh'] = await readFile(join(ROOT, 'test/fixtures/agents/notes-agent.sh'), 'utf8');
+  const upstream = await makeUpstream({ files });
+  const prefix = `test-${randomBytes(4).toString('hex')}`;
+  const config = {
+    repo: { url: upstream.url },
+    concurrency: options.concurrency ?? 3,
+    stateDir: './state',
+    agent: { kind: 'command', command: 'sh tools/agent.sh' },
+    test: { command: 'sh test.sh', timeout: 60_000 },
+    limits: { sessions: options.sessions ?? 2, sessionTimeout: options.sessionTimeoutMs ?? 30_000, taskTimeout: 120_000, retries: options.retries ?? 1 },
+    container: { memory: options.memory ?? '256m', network: 'none' },
+    queue: { prefix, lease: options.leaseMs ?? 5_000 },
+    shutdown: { grace: 5_000, force: 5_000 },
+  };
+  const configFile = join(dir, 'gantry.yaml');
+  await writeFile(configFile, stringify(config));
+  const env = { REDIS_URL: redisUrl, GANTRY_LOG_LEVEL: 'warn' };
+  return {
+    dir,
+    configFile,
+    upstream: upstream.dir,
+    prefix,
+    gantry: (args, execOptions = {}) => execa('node', [CLI, '--config', configFile, ...args], { cwd: dir, env, reject: false, ...execOptions }),
+    async mainLog() {
+      const { stdout } = await execa('git', ['--git-dir', upstream.dir, 'log', '--first-parent', '--format=%H%x1f%s%x1f%b%x1e', 'main']);
+      return stdout.split('\x1e').map((r) => r.trim()).filter(Boolean).map((record) => {
+        const [sha = '', subject = '', body = ''] = record.split('\x1f');
+        return { sha, subject, body };
+      });
+    },
+    async run() {
+      const redis = new Redis(redisUrl);
+      try {
+        return await redis.get(`${prefix}:run`);
+      } finally {
+        redis.disconnect();
+      }
+    },
+    async cleanup() {
+      const redis = new Redis(redisUrl);
+      try {
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+      } finally {
+        redis.disconnect();
+      }
+      await upstream.cleanup();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkConfig } from '../../harness/config/index.ts';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/config');
+const shown = (name: string) => path.relative(process.cwd(), path.join(FIXTURES, name));
+
+describe('config rules', () => {
+  it('when the agent kind is claude-code, it says the kind is not available yet and what to use', async () => {
+    const { config, issues } = await checkConfig(path.join(FIXTURES, 'claude-code.yaml'));
+
+    expect(config).toBeUndefined();
+    expect(issues).toEqual([
+      `${shown('claude-code.yaml')}:4 agent.kind: kind "claude-code" is not available in this version yet: use \`kind: command\` with agent.command, which runs any CLI`,
+    ]);
+  });
+
+  it('when kind command has no command, memory is below Docker\'s minimum and the user is root, it reports all three', async () => {
+    const { config, issues } = await checkConfig(path.join(FIXTURES, 'rule-problems.yaml'));
+    const file = shown('rule-problems.yaml');
+
+    expect(config).toBeUndefined();
+    expect(issues).toEqual([
+      `${file}:3 agent.command: required for agent.kind command: add agent.command, e.g. \`sh ./scripts/agent.sh\``,
+      `${file}:8 container.memory: 1048576 bytes is below Docker's minimum of 6m: set at least \`6m\`, e.g. \`2g\``,
+      `${file}:9 container.user: "0:0" runs agents as root: use a non-root uid:gid, e.g. \`1000:1000\``,
+    ]);
+  });
+
+  it('when a command agent names a model, it warns without blocking', async () => {
+    const { config, issues, warnings } = await checkConfig(path.join(FIXTURES, 'model-ignored.yaml'));
+
+    expect(issues).toEqual([]);
+    expect(config?.agent.model).toBe('claude-sonnet-4-5');
+    expect(warnings).toEqual([`${shown('model-ignored.yaml')}:6 agent.model: is ignored for agent.kind command: pass the model in agent.command or remove agent.model`]);
+  });
+});
