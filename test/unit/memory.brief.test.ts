@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { renderBrief, type BriefInput } from '../../harness/memory/index.ts';
+
+const base: BriefInput = {
+  task: { id: 'abc123', text: 'note alpha', role: 'core', files: ['notes/*.txt'], acceptance: 'sh test.sh', source: 'manual', createdAt: '2026-01-01T00:00:00Z' },
+  attempt: 2,
+  maxAttempts: 3,
+  session: 1,
+  maxSessions: 5,
+  sessions: [{ attempt: 1, session: 1, end: 'failed', exitCode: 3, durationMs: 1500 }],
+  failures: ['attempt 1: the tests failed:\nFAIL notes/alpha.txt'],
+  paths: { workTree: '/work', doneFile: '/work/.gantry/done' },
+};
+
+describe('the brief', () => {
+  it('when a task was tried before, it gives the task on line 3, the acceptance, the files, past sessions and why they failed', () => {
+    const brief = renderBrief(base);
+    const lines = brief.split('\n');
+    expect(lines[0]).toBe('# Task abc123');
+    expect(lines[2]).toBe('note alpha');
+    expect(brief).toContain('Attempt 2 of 3, session 1 of at most 5.');
+    expect(brief).toContain('`sh test.sh`');
+    expect(brief).toContain('- notes/*.txt');
+    expect(brief).toContain('- attempt 1, session 1: failed (exit 3, 2 s)');
+    expect(brief).toContain('- attempt 1: the tests failed:\n  FAIL notes/alpha.txt');
+    expect(brief).toContain('/work/.gantry/done');
+  });
+
+  it('when a task is new, it leaves out the empty sections', () => {
+    const brief = renderBrief({ ...base, task: { ...base.task, files: [] }, sessions: [], failures: [] });
+    expect(brief).not.toContain('## Previous sessions');
+    expect(brief).not.toContain('## Why earlier attempts failed');
+    expect(brief).not.toContain('## Relevant files');
+  });
+});
