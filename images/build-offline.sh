@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Builds every image gantry needs on a machine that cannot pull from a registry.
+# Builds every image gantry needs on a machine that cannot pull from a registry:
+# gantry/base (debootstrap + Node), gantry/agent-base, gantry/redis and
+# gantry/controller (the last two are what docker-compose.yml runs).
 #   images/build-offline.sh [--force]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+force="${1:-}"
 "$here/base/build-offline.sh" "$@"
-if [[ "${1:-}" == "--force" ]] || ! docker image inspect gantry/agent-base >/dev/null 2>&1; then
-  docker build -q -t gantry/agent-base "$here/agent-base" >/dev/null
-  echo "built gantry/agent-base"
-else
-  echo "gantry/agent-base exists (use --force to rebuild)"
-fi
+
+build() {
+  local image="$1"; shift
+  if [[ "$force" == "--force" ]] || ! docker image inspect "$image" >/dev/null 2>&1; then
+    docker build -q -t "$image" "$@" >/dev/null
+    echo "built $image"
+  else
+    echo "$image exists (use --force to rebuild)"
+  fi
+}
+build gantry/agent-base "$here/agent-base"
+build gantry/redis "$here/redis"
+build gantry/controller -f "$here/controller/Dockerfile" "$root"

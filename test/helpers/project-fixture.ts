@@ -27,6 +27,8 @@ export interface ProjectOptions {
   sessionTimeoutMs?: number;
   memory?: string;
   leaseMs?: number;
+  /** Extra environment of every agent session (gantry.yaml `agent.env`). */
+  agentEnv?: Record<string, string>;
 }
 
 export interface Project {
@@ -45,21 +47,20 @@ export interface Project {
 }
 
 /**
- * A fixture project: the `notes` repository (with the scripted agent at
- * tools/agent.sh) as a bare upstream, a gantry.yaml using it, and a Redis
+ * A fixture project: the demo's `notes` repository (with its scripted agent
+ * at tools/agent.sh) as a bare upstream, a gantry.yaml using it, and a Redis
  * key prefix of its own.
  */
 export async function makeProject(redisUrl: string, options: ProjectOptions = {}): Promise<Project> {
   const dir = await mkdtemp(join(tmpdir(), 'gantry-project-'));
-  const files = await readTree(join(ROOT, 'test/fixtures/repos/notes'));
-  files['tools/agent.sh'] = await readFile(join(ROOT, 'test/fixtures/agents/notes-agent.sh'), 'utf8');
+  const files = await readTree(join(ROOT, 'examples/demo/project'));
   const upstream = await makeUpstream({ files });
   const prefix = `test-${randomBytes(4).toString('hex')}`;
   const config = {
     repo: { url: upstream.url },
     concurrency: options.concurrency ?? 3,
     stateDir: './state',
-    agent: { kind: 'command', command: 'sh tools/agent.sh' },
+    agent: { kind: 'command', command: 'sh tools/agent.sh', env: options.agentEnv ?? {} },
     test: { command: 'sh test.sh', timeout: 60_000 },
     limits: { sessions: options.sessions ?? 2, sessionTimeout: options.sessionTimeoutMs ?? 30_000, taskTimeout: 120_000, retries: options.retries ?? 1 },
     container: { memory: options.memory ?? '256m', network: 'none' },
