@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'GATE_FAILED'
   | 'AGENT_FAILED'
   | 'TASK_INVALID'
+  | 'RUN_NOT_FOUND'
   | 'ILLEGAL_STATE'
   | 'SHUTDOWN_TIMEOUT';
 

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { GantryError } from '../../errors.ts';
 import { buildReport, journalPath, readJournal, renderMarkdown } from '../../reports/index.ts';
@@ -14,7 +14,7 @@ async function latestRun(stateDir: string): Promise<string> {
     const info = await stat(journalPath(stateDir, name)).catch(() => undefined);
     if (info && (!best || info.mtimeMs > best.mtime)) best = { name, mtime: info.mtimeMs };
   }
-  if (!best) throw new GantryError('CONFIG_INVALID', `no run found under ${runsDir}: start one with gantry run`);
+  if (!best) throw new GantryError('RUN_NOT_FOUND', `no run found under ${runsDir}: queue a task (gantry task add) or start one (gantry run)`);
   return best.name;
 }
 
@@ -22,12 +22,9 @@ export function registerReport(program: Command, configFile: () => string): void
   program
     .command('report')
     .description('Summarise a run: tasks, sessions, merges and failures')
-    .option('--format <format>', 'md or json', 'md')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--run <id>', 'the run (default: the latest)')
     .action(async (options: { format: string; run?: string }) => {
-      if (options.format !== 'md' && options.format !== 'json') {
-        throw new GantryError('CONFIG_INVALID', `--format ${options.format}: expected md or json`);
-      }
       const config = await loadConfig(configFile());
       const run = options.run ?? (await latestRun(config.stateDir));
       const report = buildReport(run, await readJournal(journalPath(config.stateDir, run)));
