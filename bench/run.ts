@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: the harness's overhead against doing the same work by
+ * hand, and its parallel efficiency, measured in one run on this machine.
+ * Writes bench/results/overhead.json and overhead.md and prints the table.
+ * See bench/README.md.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { startRedisServer } from '../test/helpers/redis-server.ts';
+import { machineFacts } from './machine.ts';
+import { measureOverhead } from './overhead.ts';
+import { measureParallel } from './parallel.ts';
+import { renderResults } from './results-table.ts';
+
+const OVERHEAD_TASKS = 6;
+const PARALLEL_LEVELS = [1, 4, 8, 16];
+const SLEEP_SECONDS = 5;
+const RESULTS = new URL('./results/', import.meta.url);
+
+const redis = await startRedisServer(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']);
+try {
+  const started = new Date();
+  const machine = await machineFacts();
+  console.error(`bench: overhead, ${OVERHEAD_TASKS} tasks at concurrency 1`);
+  const overhead = await measureOverhead(redis.url, OVERHEAD_TASKS);
+  console.error(`bench: harness ${overhead.ratios.spanOverFloor}× the floor; parallel levels ${PARALLEL_LEVELS.join(', ')}`);
+  const parallel = await measureParallel(redis.url, PARALLEL_LEVELS, SLEEP_SECONDS, overhead.floor.perTask.medianMs);
+  const markdown = renderResults(machine, overhead, parallel, SLEEP_SECONDS);
+  await mkdir(RESULTS, { recursive: true });
+  const json = { startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), machine, overhead, parallel: { sleepSeconds: SLEEP_SECONDS, levels: parallel } };
+  await writeFile(new URL('overhead.json', RESULTS), `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(new URL('overhead.md', RESULTS), markdown);
+  console.log(markdown);
+} finally {
+  await redis.stop();
+}
