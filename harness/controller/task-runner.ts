@@ -1,13 +1,12 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import type { AgentAdapter } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts';
 import type { ControllerRepo, Workspace } from '../git/types.ts';
-import { mergeTask } from '../gate/index.ts';
+import type { MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
-import type { Fence, TaskLedger } from '../queue/index.ts';
+import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
 import type { Journal } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
@@ -18,8 +17,7 @@ export interface TaskRunnerDeps {
   runtime: ContainerRuntime;
   repo: ControllerRepo;
   agent: AgentAdapter;
-  redis: Redis;
-  fence: Fence;
+  merges: MergeQueue;
   ledger: TaskLedger;
   journal: Journal;
   logger: Logger;
@@ -51,7 +49,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
     const dir = join(config.stateDir, 'runs', journal.run, 'tasks', task.id, `attempt-${attempt.attempt}`);
     let workspace: Workspace | undefined;
     try {
-      const merged = await ledger.merged(task.id);
+      const merged = await deps.merges.alreadyMerged(task.id);
       if (merged) {
         // Merged before a crash hid it: record it (again; the report counts it once).
         await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit: merged });
@@ -68,11 +66,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       if (ingested.ahead === 0) {
         throw new AgentError('AGENT_FAILED', `the agent made no commit in ${loop.sessions} session(s); commit the work on the task branch`, { retryable: true });
       }
-      const commit = await mergeTask({
-        config, runtime: deps.runtime, repo, redis: deps.redis, fence: deps.fence, ledger, journal, logger: log,
-        taskId: task.id, attempt: attempt.attempt, fenceToken: attempt.fence, head: ingested.head,
-        logFile: join(dir, 'gate.log'), signal: attempt.signal,
-      });
+      const commit = await deps.merges.submit({ taskId: task.id, attempt: attempt.attempt, fence: attempt.fence, head: ingested.head });
       await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit });
       await repo.archive(workspace, 'merged');
       log.info({ commit }, 'merged');

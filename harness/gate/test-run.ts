@@ -1,5 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { GantryConfig } from '../config/types.ts';
 import type { ControllerRepo } from '../git/types.ts';
 import { chownTree } from '../git/index.ts';
@@ -24,7 +24,6 @@ export interface TestRunInput {
   taskId: string;
   commit: string;
   logFile: string;
-  signal?: AbortSignal;
 }
 
 const TAIL_LINES = 40;
@@ -42,6 +41,7 @@ export async function runTests(input: TestRunInput): Promise<TestRunResult> {
   const { config } = input;
   const dir = await mkdtemp(join(config.stateDir, 'gate-'));
   try {
+    await mkdir(dirname(input.logFile), { recursive: true });
     await input.repo.exportTree(input.commit, dir);
     await chownTree(dir, config.container.user);
     const exit = await input.runtime.run(
@@ -56,7 +56,7 @@ export async function runTests(input: TestRunInput): Promise<TestRunResult> {
         network: config.container.network,
         user: config.container.user,
       },
-      { timeoutMs: config.test.timeoutMs, logFile: input.logFile, ...(input.signal ? { signal: input.signal } : {}) },
+      { timeoutMs: config.test.timeoutMs, logFile: input.logFile },
     );
     return {
       passed: exit.exitCode === 0,

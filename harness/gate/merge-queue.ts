@@ -1,0 +1,191 @@
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { GantryConfig } from '../config/types.ts';
+import { GantryError, GateError } from '../errors.ts';
+import type { ControllerRepo } from '../git/types.ts';
+import type { Logger } from '../log.ts';
+import { withLock, type Fence, type TaskLedger } from '../queue/index.ts';
+import type { Journal } from '../reports/index.ts';
+import type { ContainerRuntime } from '../runtime/container-runtime.ts';
+import { gateBatch, type BatchOps, type Combined, type Rejection } from './batch.ts';
+import { runTests } from './test-run.ts';
+
+/** A branch asking to go into main: the task's ingested head and the attempt's fencing token. */
+export interface MergeRequest {
+  taskId: string;
+  attempt: number;
+  fence: number;
+  head: string;
+}
+
+export interface MergeQueueDeps {
+  config: GantryConfig;
+  runtime: ContainerRuntime;
+  repo: ControllerRepo;
+  redis: Redis;
+  fence: Fence;
+  ledger: TaskLedger;
+  journal: Journal;
+  logger: Logger;
+}
+
+interface Waiting {
+  request: MergeRequest;
+  resolve: (commit: string) => void;
+  reject: (error: unknown) => void;
+}
+
+function mergeMessage(taskId: string): string {
+  return `Merge task ${taskId}\n\nGantry-Task: ${taskId}\n`;
+}
+
+function rejectionError(rejection: Rejection<Waiting>, command: string): GantryError {
+  const { taskId } = rejection.candidate.request;
+  if (rejection.kind === 'conflict') {
+    return new GantryError('MERGE_CONFLICT', `task ${taskId}: the branch conflicts with main in ${rejection.files.join(', ')}; bring the branch up to date with main and resolve them`, {
+      retryable: true,
+      data: { conflicts: rejection.files },
+    });
+  }
+  return new GateError('GATE_FAILED', `task ${taskId}: the tests failed on the branch merged with main: \`${command}\` ${rejection.detail}`, { retryable: true });
+}
+
+/**
+ * The gate: branches that finish while a gate run is busy wait here and go in
+ * together as one batch (see batch.ts). A batch runs under a Redis lock, so
+ * controllers sharing a queue never move main at once; under it, a stale
+ * attempt (older fencing token) is refused and a task already merged is never
+ * merged again. Each task's merge commit is recorded as "merging" before main
+ * moves, so a crash between the two is recognised on the next attempt.
+ */
+export class MergeQueue {
+  readonly #deps: MergeQueueDeps;
+  #waiting: Waiting[] = [];
+  #draining: Promise<void> | undefined;
+  #batches = 0;
+
+  constructor(deps: MergeQueueDeps) {
+    this.#deps = deps;
+  }
+
+  /** Resolves with the task's merge commit once it is in main; rejects with why it was not let in. */
+  submit(request: MergeRequest): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ request, resolve, reject });
+      this.#draining ??= this.#drain().finally(() => {
+        this.#draining = undefined;
+      });
+    });
+  }
+
+  async #drain(): Promise<void> {
+    // Let branches submitted in the same moment join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0);
+      try {
+        await this.#gate(batch);
+      } catch (error) {
+        for (const waiting of batch) waiting.reject(error);
+      }
+    }
+  }
+
+  async #gate(batch: Waiting[]): Promise<void> {
+    const { config, repo, ledger } = this.#deps;
+    const lockKey = `${config.queue.prefix}:lock:merge`;
+    // The lock is renewed while held, so a crashed holder blocks others for one lease at most.
+    await withLock(this.#deps.redis, lockKey, { ttlMs: config.queue.leaseMs, waitMs: config.test.timeoutMs * 2 }, async () => {
+      const live = await this.#admit(batch);
+      if (live.length === 0) return;
+      const base = await repo.syncMain();
+      this.#batches += 1;
+      const result = await gateBatch(base, live, this.#ops(live.length));
+      for (const { candidate, commit } of result.accepted) await ledger.markMerging(candidate.request.taskId, commit);
+      if (result.head !== base) {
+        if (!(await repo.compareAndSwapMain(result.head, base))) {
+          throw new GantryError('MERGE_RACE', 'main moved while the gate held the merge lock; the batch is tried again', { retryable: true });
+        }
+        try {
+          await repo.pushMain();
+        } catch (error) {
+          await repo.compareAndSwapMain(base, result.head);
+          throw error;
+        }
+      }
+      for (const { candidate, commit } of result.accepted) {
+        await ledger.markMerged(candidate.request.taskId, commit);
+        candidate.resolve(commit);
+      }
+      for (const rejection of result.rejected) rejection.candidate.reject(rejectionError(rejection, config.test.command));
+      this.#deps.logger.info({ batch: live.length, accepted: result.accepted.length, rejected: result.rejected.length, testRuns: result.runs }, 'gate batch done');
+    });
+  }
+
+  /**
+   * The task's merge commit if it is already in main: recorded as merged, or
+   * recorded as merging by a controller that crashed after moving main.
+   */
+  async alreadyMerged(taskId: string): Promise<string | undefined> {
+    const { repo, ledger } = this.#deps;
+    const merged = await ledger.merged(taskId);
+    if (merged) return merged;
+    const interrupted = await ledger.merging(taskId);
+    if (!interrupted || !(await repo.isAncestor(interrupted, await repo.mainHead()))) return undefined;
+    await repo.pushMain();
+    await ledger.markMerged(taskId, interrupted);
+    return interrupted;
+  }
+
+  /** Drops (settling them) the requests that must not be gated: stale attempts and tasks already merged. */
+  async #admit(batch: Waiting[]): Promise<Waiting[]> {
+    const live: Waiting[] = [];
+    for (const waiting of batch) {
+      const { taskId, fence: token, attempt } = waiting.request;
+      if (!(await this.#deps.fence.isCurrent(taskId, token))) {
+        waiting.reject(new GantryError('STALE_LEASE', `task ${taskId}: attempt ${attempt} lost its lease to a newer attempt; it must not merge`));
+        continue;
+      }
+      const merged = await this.alreadyMerged(taskId);
+      if (merged) waiting.resolve(merged);
+      else live.push(waiting);
+    }
+    return live;
+  }
+
+  #ops(batchSize: number): BatchOps<Waiting> {
+    const { config, repo, journal } = this.#deps;
+    let testRun = 0;
+    const batchNumber = this.#batches;
+    return {
+      async combine(base, candidates): Promise<Combined<Waiting>> {
+        const combined: Combined<Waiting> = { tip: base, merged: [], conflicted: [] };
+        for (const candidate of candidates) {
+          const { taskId, head } = candidate.request;
+          const merge = await repo.merge(combined.tip, head, mergeMessage(taskId));
+          if (merge.ok) {
+            combined.tip = merge.commit;
+            combined.merged.push({ candidate, commit: merge.commit });
+          } else {
+            combined.conflicted.push({ candidate, files: merge.conflicts });
+          }
+        }
+        return combined;
+      },
+      test: async (commit, candidates) => {
+        testRun += 1;
+        const ids = candidates.map((c) => c.request.taskId);
+        const tests = await runTests({
+          config, runtime: this.#deps.runtime, repo, run: journal.run, taskId: ids.length === 1 ? (ids[0] ?? 'batch') : 'batch', commit,
+          logFile: join(config.stateDir, 'runs', journal.run, 'gate', `batch-${batchNumber}-run-${testRun}.log`),
+        });
+        for (const candidate of candidates) {
+          const { taskId, attempt } = candidate.request;
+          await journal.append({ type: 'gate.result', task: taskId, attempt, commit, passed: tests.passed, exitCode: tests.exitCode, durationMs: tests.durationMs, batch: batchSize });
+        }
+        const why = tests.timedOut ? `timed out after ${config.test.timeoutMs} ms` : tests.oomKilled ? 'ran out of memory' : `exited with code ${tests.exitCode}`;
+        return { passed: tests.passed, detail: `${why}\n${tests.outputTail}` };
+      },
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { gateBatch, type BatchOps } from '../../harness/gate/index.ts';
+
+/**
+ * Commits are strings: merging `x` onto `base` gives `base+x`. A commit fails
+ * its tests when it contains a bad branch, or every branch of a bad pair.
+ */
+function ops(options: { bad?: string[]; conflicts?: string[]; badPairs?: Array<[string, string]> }): BatchOps<string> & { tested: string[] } {
+  const tested: string[] = [];
+  return {
+    tested,
+    async combine(base, candidates) {
+      let tip = base;
+      const merged: Array<{ candidate: string; commit: string }> = [];
+      const conflicted: Array<{ candidate: string; files: string[] }> = [];
+      for (const candidate of candidates) {
+        if (options.conflicts?.includes(candidate)) {
+          conflicted.push({ candidate, files: [`${candidate}.txt`] });
+          continue;
+        }
+        tip = `${tip}+${candidate}`;
+        merged.push({ candidate, commit: tip });
+      }
+      return { tip, merged, conflicted };
+    },
+    async test(commit) {
+      tested.push(commit);
+      const parts = commit.split('+');
+      const bad = (options.bad ?? []).some((b) => parts.includes(b)) || (options.badPairs ?? []).some(([a, b]) => parts.includes(a) && parts.includes(b));
+      return { passed: !bad, detail: bad ? 'FAIL' : '' };
+    },
+  };
+}
+
+const branches = (n: number) => Array.from({ length: n }, (_, i) => `b${i + 1}`);
+
+describe('batched gating', () => {
+  it('when every branch is good, it lets the whole batch in with one test run', async () => {
+    const result = await gateBatch('main', branches(16), ops({}));
+    expect(result.runs).toBe(1);
+    expect(result.accepted.map((a) => a.candidate)).toEqual(branches(16));
+    expect(result.head).toBe(`main+${branches(16).join('+')}`);
+    expect(result.rejected).toEqual([]);
+  });
+
+  it('when one branch of sixteen breaks the tests, it rejects just that one in about 2·log2(16) runs and keeps main green', async () => {
+    const fake = ops({ bad: ['b7'] });
+    const result = await gateBatch('main', branches(16), fake);
+    expect(result.rejected).toEqual([{ candidate: 'b7', kind: 'tests', detail: 'FAIL' }]);
+    expect(result.accepted.map((a) => a.candidate)).toEqual(branches(16).filter((b) => b !== 'b7'));
+    expect(result.head.split('+')).not.toContain('b7');
+    expect(result.runs).toBeLessThanOrEqual(9);
+    expect(result.runs).toBe(fake.tested.length);
+  });
+
+  it('when a branch conflicts, it is rejected with its files and the others go in', async () => {
+    const result = await gateBatch('main', ['a', 'b', 'c'], ops({ conflicts: ['b'] }));
+    expect(result.rejected).toEqual([{ candidate: 'b', kind: 'conflict', files: ['b.txt'] }]);
+    expect(result.head).toBe('main+a+c');
+  });
+
+  it('when two branches pass alone but fail together, it lets the first in and rejects the second', async () => {
+    const result = await gateBatch('main', ['a', 'b', 'c', 'd'], ops({ badPairs: [['a', 'd']] }));
+    expect(result.rejected.map((r) => r.candidate)).toEqual(['d']);
+    expect(result.head).toBe('main+a+b+c');
+  });
+
+  it('when every branch is bad, it rejects them all and main stays where it was', async () => {
+    const result = await gateBatch('main', ['a', 'b', 'c'], ops({ bad: ['a', 'b', 'c'] }));
+    expect(result.head).toBe('main');
+    expect(result.accepted).toEqual([]);
+    expect(result.rejected.map((r) => r.candidate).sort()).toEqual(['a', 'b', 'c']);
+  });
+});
