@@ -10,18 +10,40 @@ export interface FloorResult {
   dockerTrue: Summary;
 }
 
-/**
- * The floor, measured `count` times each, one after another. Its containers
- * carry the run label `run` so that cleanup can find them.
- */
-export async function measureFloor(upstreamUrl: string, image: string, run: string, count: number): Promise<FloorResult> {
+/** Where the floor runs: its upstream, image, and the run label its containers carry so that cleanup finds them. */
+export interface FloorTarget {
+  upstreamUrl: string;
+  image: string;
+  run: string;
+}
+
+/** One task by hand; its committing container sleeps `sleepSeconds` first. */
+function floorTask(target: FloorTarget, name: string, sleepSeconds: number): Promise<unknown> {
+  return execa('sh', [FLOOR_SCRIPT, target.upstreamUrl, name, target.image, target.run], { env: { FLOOR_SLEEP: String(sleepSeconds) } });
+}
+
+/** The floor, measured `count` times each, one after another. */
+export async function measureFloor(target: FloorTarget, count: number): Promise<FloorResult> {
   const dockerTrue: number[] = [];
   const perTask: number[] = [];
   for (let i = 0; i < count; i += 1) {
-    dockerTrue.push(await timed(() => execa('docker', ['run', '--rm', '--label', 'gantry=true', '--label', `gantry.run=${run}`, image, 'true'])));
+    dockerTrue.push(await timed(() => execa('docker', ['run', '--rm', '--label', 'gantry=true', '--label', `gantry.run=${target.run}`, target.image, 'true'])));
   }
   for (let i = 0; i < count; i += 1) {
-    perTask.push(await timed(() => execa('sh', [FLOOR_SCRIPT, upstreamUrl, `floor${i}`, image, run])));
+    perTask.push(await timed(() => floorTask(target, `floor${i}`, 0)));
   }
   return { perTask: summarize(perTask), dockerTrue: summarize(dockerTrue) };
+}
+
+/**
+ * The raw parallel floor: `tasks` floor tasks, `concurrency` at a time, as
+ * one wall-clock span. It is what the machine itself costs when that many
+ * containers start together, with no harness in the way.
+ */
+export async function measureParallelFloor(target: FloorTarget, tasks: number, concurrency: number, sleepSeconds: number): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < tasks; i = next++) await floorTask(target, `par${i}`, sleepSeconds);
+  };
+  return Math.round(await timed(() => Promise.all(Array.from({ length: Math.min(concurrency, tasks) }, worker))));
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { GantryError } from '../harness/errors.ts';
@@ -55,4 +56,14 @@ export async function removeContainers(run: string): Promise<void> {
   const { stdout } = await execa('docker', ['ps', '-aq', '--filter', 'label=gantry=true', '--filter', `label=gantry.run=${run}`]);
   const ids = stdout.split('\n').filter(Boolean);
   if (ids.length > 0) await execa('docker', ['rm', '-f', ...ids]);
+}
+
+/** Runs `work` with a fresh run label for the containers it starts by hand, and removes them afterwards. */
+export async function withRunLabel<T>(work: (run: string) => Promise<T>): Promise<T> {
+  const run = `bench-${randomBytes(4).toString('hex')}`;
+  try {
+    return await work(run);
+  } finally {
+    await removeContainers(run);
+  }
 }

@@ -10,7 +10,7 @@ export interface TaskPhases {
   prepareMs: number;
   /** first session.started → last session.ended: the agent container(s). */
   sessionsMs: number;
-  /** last session.ended → gate.result: ingest, waiting for the merge lock, merge-tree, export, the test container. */
+  /** last session.ended → gate.result: ingest, waiting for the batch ahead and the merge lock, merge-tree, export, the test container. */
   gateMs: number;
   /** Of gateMs, the test container alone (as the gate reports it). */
   testContainerMs: number;

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { measureFloor, type FloorResult } from './floor.ts';
-import { removeContainers, withBenchProject } from './harness-run.ts';
+import { withBenchProject, withRunLabel } from './harness-run.ts';
 import type { TaskPhases } from './journal-timing.ts';
 import { ratio, summarize, type Summary } from './stats.ts';
 
@@ -48,15 +47,11 @@ function meanPhases(tasks: readonly TaskPhases[]): Omit<TaskPhases, 'task'> {
 /** Harness against floor for `tasks` one-note tasks at concurrency 1, on one fixture upstream. */
 export async function measureOverhead(redisUrl: string, tasks: number): Promise<OverheadResult> {
   return withBenchProject(redisUrl, { concurrency: 1 }, async (bench) => {
-    const floorRun = `bench-${randomBytes(4).toString('hex')}`;
-    // The first container start pays for cold caches; neither side should.
-    await execa('docker', ['run', '--rm', '--label', 'gantry=true', '--label', `gantry.run=${floorRun}`, IMAGE, 'true']);
-    let floor: FloorResult;
-    try {
-      floor = await measureFloor(`file://${bench.project.upstream}`, IMAGE, floorRun, tasks);
-    } finally {
-      await removeContainers(floorRun);
-    }
+    const floor = await withRunLabel(async (run) => {
+      // The first container start pays for cold caches; neither side should.
+      await execa('docker', ['run', '--rm', '--label', 'gantry=true', '--label', `gantry.run=${run}`, IMAGE, 'true']);
+      return measureFloor({ upstreamUrl: `file://${bench.project.upstream}`, image: IMAGE, run }, tasks);
+    });
     const startup = await bench.runUntilIdle();
     await bench.addTasks(Array.from({ length: tasks }, (_, i) => `note bench${i}`));
     const { wallMs, run } = await bench.runUntilIdle();

@@ -51,8 +51,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
     try {
       const merged = await deps.merges.alreadyMerged(task.id);
       if (merged) {
-        // Merged before a crash hid it: record it (again; the report counts it once).
+        // Merged before a crash hid it: record it (again; the report counts it once) and archive its branch.
         await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit: merged });
+        await repo.archive(await repo.workspace(task.id, config.container.user), 'merged');
         return { status: 'merged', commit: merged, sessions: 0 };
       }
       workspace = await repo.workspace(task.id, config.container.user);

@@ -27,6 +27,7 @@ export interface ProjectOptions {
   sessionTimeoutMs?: number;
   memory?: string;
   leaseMs?: number;
+  graceMs?: number;
   /** Extra environment of every agent session (gantry.yaml `agent.env`). */
   agentEnv?: Record<string, string>;
 }
@@ -65,7 +66,7 @@ export async function makeProject(redisUrl: string, options: ProjectOptions = {}
     limits: { sessions: options.sessions ?? 2, sessionTimeout: options.sessionTimeoutMs ?? 30_000, taskTimeout: 120_000, retries: options.retries ?? 1 },
     container: { memory: options.memory ?? '256m', network: 'none' },
     queue: { prefix, lease: options.leaseMs ?? 5_000 },
-    shutdown: { grace: 5_000, force: 5_000 },
+    shutdown: { grace: options.graceMs ?? 5_000, force: 5_000 },
   };
   const configFile = join(dir, 'gantry.yaml');
   await writeFile(configFile, stringify(config));
