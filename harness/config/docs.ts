@@ -13,7 +13,7 @@ const MINIMAL_EXAMPLE = `repo:
 agent:
   kind: command
   command: sh -c 'echo hi > note.txt && git add -A && git commit -qm note && gantry-agent done'
-test:
+gate:
   command: npm test
 `;
 
@@ -32,7 +32,7 @@ export function renderConfigReference(): string {
     'When the file has problems, gantry lists all of them at once, each as `file:line field: message`, and starts nothing:',
     '',
     '```text',
-    'gantry.yaml:3 test.command: required: add test.command, e.g. `npm test`',
+    'gantry.yaml:3 gate.command: required: add gate.command, e.g. `npm test`',
     'gantry.yaml:8 concurrency: expected an integer ≥ 1, got 0, e.g. `4`',
     '```',
     '',

@@ -14,7 +14,7 @@ const UNIT_BYTES: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3
 
 export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.ProcessEnv): GantryConfig {
   const configDir = path.dirname(file);
-  const { agent, test, limits, container, queue, shutdown } = parsed;
+  const { agent, gate, limits, container, queue, shutdown } = parsed;
   return {
     file,
     repo: { url: resolveRepoUrl(parsed.repo.url, configDir), main: parsed.repo.main },
@@ -27,7 +27,7 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
       ...(agent.model === undefined ? {} : { model: agent.model }),
       env: agent.env,
     },
-    test: { command: test.command, image: test.image ?? agent.image, timeoutMs: test.timeout },
+    gate: { command: gate.command, image: gate.image ?? agent.image, timeoutMs: gate.timeout },
     limits: {
       sessions: limits.sessions,
       sessionTimeoutMs: limits.sessionTimeout,

@@ -44,7 +44,7 @@ export const ContainerSchema = z
   .default({ memory: '2g', cpus: 1, pids: 512, network: 'bridge', user: '1000:1000' })
   .describe('Limits and isolation of agent and test containers.');
 
-export const TestSchema = z
+export const GateSchema = z
   .object({
     command: z.string().min(1).describe('Shell command that runs the project tests; exit code 0 means they pass. Run in a container on the merged result before anything reaches main.').meta({ examples: ['npm test'] }),
     image: z.string().min(1).optional().describe('Image the tests run in; defaults to `agent.image`.').meta({ examples: ['gantry/test-node'] }),
@@ -96,7 +96,7 @@ export const ConfigSchema = z
     concurrency: z.number().int().min(1).max(256).default(4).describe('How many tasks run at once (worker slots).'),
     stateDir: z.string().min(1).default('.gantry').describe('Where the controller keeps its clone, work trees, runs and logs; relative to the config file.'),
     agent: AgentSchema,
-    test: TestSchema,
+    gate: GateSchema,
     limits: LimitsSchema,
     container: ContainerSchema,
     queue: QueueSchema,

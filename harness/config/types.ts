@@ -18,7 +18,7 @@ export interface GantryConfig {
     model?: string;
     env: Record<string, string>;
   };
-  test: { command: string; image: string; timeoutMs: number };
+  gate: { command: string; image: string; timeoutMs: number };
   limits: { sessions: number; sessionTimeoutMs: number; taskTimeoutMs: number; retries: number };
   container: { memoryBytes: number; nanoCpus: number; pids: number; network: string; user: string };
   queue: { prefix: string; leaseMs: number };

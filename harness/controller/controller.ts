@@ -76,7 +76,7 @@ export class Controller {
     try {
       await checkRedisDurability(redis, config.redisUrl);
       await runtime.ping();
-      for (const image of new Set([config.agent.image, config.test.image])) {
+      for (const image of new Set([config.agent.image, config.gate.image])) {
         if (!(await runtime.hasImage(image))) {
           throw new GantryError('IMAGE_MISSING', `image ${image} not found: run images/build-offline.sh, or build it and set agent.image`);
         }

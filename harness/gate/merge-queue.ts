@@ -95,7 +95,7 @@ export class MergeQueue {
     const { config, repo, ledger } = this.#deps;
     const lockKey = `${config.queue.prefix}:lock:merge`;
     // The lock is renewed while held, so a crashed holder blocks others for one lease at most.
-    await withLock(this.#deps.redis, lockKey, { ttlMs: config.queue.leaseMs, waitMs: config.test.timeoutMs * 2 }, async () => {
+    await withLock(this.#deps.redis, lockKey, { ttlMs: config.queue.leaseMs, waitMs: config.gate.timeoutMs * 2 }, async () => {
       const live = await this.#admit(batch);
       if (live.length === 0) return;
       const base = await repo.syncMain();
@@ -117,7 +117,7 @@ export class MergeQueue {
         await ledger.markMerged(candidate.request.taskId, commit);
         candidate.resolve(commit);
       }
-      for (const rejection of result.rejected) rejection.candidate.reject(rejectionError(rejection, config.test.command));
+      for (const rejection of result.rejected) rejection.candidate.reject(rejectionError(rejection, config.gate.command));
       this.#deps.logger.info({ batch: live.length, accepted: result.accepted.length, rejected: result.rejected.length, testRuns: result.runs }, 'gate batch done');
     });
   }
@@ -183,7 +183,7 @@ export class MergeQueue {
           const { taskId, attempt } = candidate.request;
           await journal.append({ type: 'gate.result', task: taskId, attempt, commit, passed: tests.passed, exitCode: tests.exitCode, durationMs: tests.durationMs, batch: batchSize });
         }
-        const why = tests.timedOut ? `timed out after ${config.test.timeoutMs} ms` : tests.oomKilled ? 'ran out of memory' : `exited with code ${tests.exitCode}`;
+        const why = tests.timedOut ? `timed out after ${config.gate.timeoutMs} ms` : tests.oomKilled ? 'ran out of memory' : `exited with code ${tests.exitCode}`;
         return { passed: tests.passed, detail: `${why}\n${tests.outputTail}` };
       },
     };

@@ -46,8 +46,8 @@ export async function runTests(input: TestRunInput): Promise<TestRunResult> {
     await chownTree(dir, config.container.user);
     const exit = await input.runtime.run(
       {
-        image: config.test.image,
-        command: ['sh', '-c', config.test.command],
+        image: config.gate.image,
+        command: ['sh', '-c', config.gate.command],
         env: { CI: 'true', HOME: '/home/agent' },
         workdir: '/work',
         mounts: [{ hostPath: dir, containerPath: '/work', readOnly: false }],
@@ -56,7 +56,7 @@ export async function runTests(input: TestRunInput): Promise<TestRunResult> {
         network: config.container.network,
         user: config.container.user,
       },
-      { timeoutMs: config.test.timeoutMs, logFile: input.logFile },
+      { timeoutMs: config.gate.timeoutMs, logFile: input.logFile },
     );
     return {
       passed: exit.exitCode === 0,

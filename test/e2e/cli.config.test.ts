@@ -24,7 +24,7 @@ async function gantry(yaml: string, args: string[], env: Record<string, string> 
   return execa('node', [CLI, '--config', file, ...args], { cwd: dir, reject: false, env: { REDIS_URL: redisUrl, ...env } });
 }
 
-const valid = `repo:\n  url: ./upstream.git\nagent:\n  kind: command\n  command: "true"\ntest:\n  command: "true"\n`;
+const valid = `repo:\n  url: ./upstream.git\nagent:\n  kind: command\n  command: "true"\ngate:\n  command: "true"\n`;
 
 describe('gantry CLI: bad input', () => {
   it('when asked for help, it lists the commands', async () => {
@@ -39,7 +39,7 @@ describe('gantry CLI: bad input', () => {
   });
 
   it.each([
-    ['a missing field', valid.replace('test:\n  command: "true"\n', ''), /:\d+ test: .*required/i],
+    ['a missing field', valid.replace('gate:\n  command: "true"\n', ''), /:\d+ gate: .*required/i],
     ['a wrong type', `${valid}concurrency: many\n`, /:8 concurrency: expected an integer/],
     ['an unknown agent kind', valid.replace('kind: command', 'kind: robot'), /:4 agent\.kind: .*command/],
     ['an unreachable repo', valid.replace('./upstream.git', './nowhere.git'), /:2 repo\.url: cannot reach/],

@@ -62,7 +62,7 @@ export async function makeProject(redisUrl: string, options: ProjectOptions = {}
     concurrency: options.concurrency ?? 3,
     stateDir: './state',
     agent: { kind: 'command', command: 'sh tools/agent.sh', env: options.agentEnv ?? {} },
-    test: { command: 'sh test.sh', timeout: 60_000 },
+    gate: { command: 'sh test.sh', timeout: 60_000 },
     limits: { sessions: options.sessions ?? 2, sessionTimeout: options.sessionTimeoutMs ?? 30_000, taskTimeout: 120_000, retries: options.retries ?? 1 },
     container: { memory: options.memory ?? '256m', network: 'none' },
     queue: { prefix, lease: options.leaseMs ?? 5_000 },

@@ -11,7 +11,7 @@ const git = (cwd: string, ...args: string[]) =>
   execa('git', ['-c', 'user.name=gantry-test', '-c', 'user.email=test@gantry.invalid', ...args], { cwd });
 
 /** A config whose repo.url sits on line 2, as the issues below expect. */
-const configFor = (url: string) => `repo:\n  url: ${url}\nagent:\n  kind: command\n  command: "true"\ntest:\n  command: "true"\n`;
+const configFor = (url: string) => `repo:\n  url: ${url}\nagent:\n  kind: command\n  command: "true"\ngate:\n  command: "true"\n`;
 
 describe('config repository probe', () => {
   let dir: string;

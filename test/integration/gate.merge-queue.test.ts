@@ -27,7 +27,7 @@ let ledger: TaskLedger;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gantry-gate-'));
   upstream = await makeUpstream({ files: { 'README.md': 'hello\n' } });
-  await writeFile(join(dir, 'gantry.yaml'), `repo:\n  url: ${upstream.url}\nagent:\n  kind: command\n  command: "true"\ntest:\n  command: ./check\nqueue:\n  prefix: ${redis.prefix}\n  lease: 2000\n`);
+  await writeFile(join(dir, 'gantry.yaml'), `repo:\n  url: ${upstream.url}\nagent:\n  kind: command\n  command: "true"\ngate:\n  command: ./check\nqueue:\n  prefix: ${redis.prefix}\n  lease: 2000\n`);
   config = await loadConfig(join(dir, 'gantry.yaml'), { env: { REDIS_URL: redis.url } });
   repo = new GitControllerRepo({ upstream: upstream.url, main: 'main', stateDir: config.stateDir });
   await repo.ensureClone();

@@ -18,9 +18,9 @@ interface Expected {
 
 const badFiles: { file: string; case: string; expected: Expected[] }[] = [
   {
-    file: 'missing-test-command.yaml',
-    case: 'test.command is missing',
-    expected: [{ at: ':3 test.command', words: ['required: add test.command, e.g. `npm test`'] }],
+    file: 'missing-gate-command.yaml',
+    case: 'gate.command is missing',
+    expected: [{ at: ':3 gate.command', words: ['required: add gate.command, e.g. `npm test`'] }],
   },
   {
     file: 'wrong-type.yaml',
@@ -67,7 +67,7 @@ const badFiles: { file: string; case: string; expected: Expected[] }[] = [
       { at: ':1 repo.url', words: ['required: add repo.url', 'e.g. `./upstream.git`'] },
       { at: ':3 concurrency', words: ['expected an integer ≥ 1, got 0'] },
       { at: ':8 agent.env.PORT', words: ['expected a string, got 8080', 'quote it: "8080"'] },
-      { at: ':11 test.timeout', words: ['expected an integer > 0 (milliseconds), got -5', 'e.g. `600000`'] },
+      { at: ':11 gate.timeout', words: ['expected an integer > 0 (milliseconds), got -5', 'e.g. `600000`'] },
       { at: ':13 container.memory', words: ['expected a size', 'got "2 gigs"'] },
       { at: ':14 container.cpu', words: ['unknown key "cpu"', 'did you mean cpus?'] },
     ],
@@ -117,7 +117,7 @@ describe('config file checks', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gantry-config-'));
     try {
       const file = path.join(dir, 'gantry.yaml');
-      await writeFile(file, 'repo:\n  url: ./up.git\nagent: { kind: command, command: "true" }\ntest: { command: "true" }\nconcurrency: 0\n');
+      await writeFile(file, 'repo:\n  url: ./up.git\nagent: { kind: command, command: "true" }\ngate: { command: "true" }\nconcurrency: 0\n');
 
       const { issues } = await checkConfig(file);
 
