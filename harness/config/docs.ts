@@ -74,7 +74,8 @@ function exampleLines(node: SchemaNode, given: Record<string, unknown> | undefin
 }
 
 function yamlValue(value: unknown): string {
-  return value !== null && typeof value === 'object' ? formatValue(value) : stringify(value, { lineWidth: 0 }).trimEnd();
+  // The yaml library quotes what needs it (a glob starting with `*` would otherwise be an alias).
+  return stringify(value, { lineWidth: 0, collectionStyle: 'flow' }).trimEnd();
 }
 
 function fieldTable(fields: [string, SchemaNode][], parents: string[]): string[] {

@@ -44,11 +44,21 @@ export const ContainerSchema = z
   .default({ memory: '2g', cpus: 1, pids: 512, network: 'bridge', user: '1000:1000' })
   .describe('Limits and isolation of agent and test containers.');
 
+const DEFAULT_TRUSTED = ['**/*.test.*', '**/*.spec.*', 'test/**', 'tests/**', '**/__tests__/**', 'vitest.config.*', 'vitest.workspace.*', 'jest.config.*'];
+
 export const GateSchema = z
   .object({
-    command: z.string().min(1).describe('Shell command that runs the project tests; exit code 0 means they pass. Run in a container on the merged result before anything reaches main.').meta({ examples: ['npm test'] }),
+    command: z.string().min(1).describe('Shell command that runs the full test suite on the merged result, in a container, before anything reaches main. It writes per-test results in `format` to $GANTRY_RESULTS (or prints them, with `results: stdout`); with format `exit-code` only its exit code counts.').meta({ examples: ['npm test', 'npx vitest run --reporter=json --outputFile=$GANTRY_RESULTS'] }),
+    format: z.enum(['vitest', 'jest', 'node-test', 'junit', 'tap', 'gantry', 'exit-code']).default('exit-code').describe('How the suite reports per-test results: `vitest` or `jest` JSON, `node-test` (TAP from `node --test --test-reporter=tap`), `junit` XML, `tap`, `gantry` (gantry\'s own JSON, see ci/README.md), or `exit-code` (no per-test results: exit 0 passes).'),
+    results: z.enum(['file', 'stdout']).default('file').describe('Where the results are: the file $GANTRY_RESULTS, or the command\'s standard output.'),
+    select: z.string().min(1).optional().describe('Command that runs only some tests, for re-runs of failures and fast samples: `{files}` becomes the test files, `{pattern}` a regular expression matching the chosen test titles. Results go where `command`\'s do.').meta({ examples: ["npx vitest run --reporter=json --outputFile=$GANTRY_RESULTS {files} -t {pattern}"] }),
     image: z.string().min(1).optional().describe('Image the tests run in; defaults to `agent.image`.').meta({ examples: ['gantry/test-node'] }),
     timeout: duration('How long a test run may take before it counts as failed', 600_000),
+    trusted: z.array(z.string().min(1)).default(DEFAULT_TRUSTED).describe('Globs of test files and test configuration. The gate judges every branch with main\'s copies of these, so an agent cannot weaken the tests that judge it.'),
+    testChanges: z.enum(['deny', 'review', 'allow']).default('review').describe('What happens to a branch that changes trusted files: `deny` rejects it, `review` holds it and queues a critic task to review the change, `allow` merges it (the gate still judges it with main\'s copies).'),
+    reruns: z.number().int().min(0).default(2).describe('How many times a failing test is re-run alone before it counts as failed; a test that passes on a re-run is flaky, recorded, and does not reject the branch.'),
+    quarantine: z.number().min(0).max(1).default(0.2).describe('Flake rate (share of gate runs in which a test was flaky) past which the test is quarantined: still run and reported, never a reason to reject.'),
+    fastBudget: z.number().gt(0).max(1).default(0.05).describe('Share of the full suite\'s time that `gantry-test --fast` spends by default.'),
   })
   .strict()
   .describe('How the merge gate tests a branch.');

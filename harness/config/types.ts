@@ -18,7 +18,19 @@ export interface GantryConfig {
     model?: string;
     env: Record<string, string>;
   };
-  gate: { command: string; image: string; timeoutMs: number };
+  gate: {
+    command: string;
+    format: ParsedConfig['gate']['format'];
+    results: 'file' | 'stdout';
+    select?: string;
+    image: string;
+    timeoutMs: number;
+    trusted: string[];
+    testChanges: 'deny' | 'review' | 'allow';
+    reruns: number;
+    quarantine: number;
+    fastBudget: number;
+  };
   limits: { sessions: number; sessionTimeoutMs: number; taskTimeoutMs: number; retries: number };
   container: { memoryBytes: number; nanoCpus: number; pids: number; network: string; user: string };
   queue: { prefix: string; leaseMs: number };
