@@ -19,11 +19,13 @@ export type ErrorCode =
   | 'STALE_LEASE'
   | 'LOCK_BUSY'
   | 'GATE_FAILED'
+  | 'TESTS_CHANGED'
   | 'AGENT_FAILED'
   | 'TASK_INVALID'
   | 'RUN_NOT_FOUND'
   | 'ILLEGAL_STATE'
-  | 'SHUTDOWN_TIMEOUT';
+  | 'SHUTDOWN_TIMEOUT'
+  | 'BUILD_FAILED';
 
 export interface GantryErrorOptions {
   retryable?: boolean;

@@ -9,14 +9,12 @@ root="$(dirname "$here")"
 force="${1:-}"
 "$here/base/build-offline.sh" "$@"
 
+# Always built: Docker's layer cache makes an unchanged image cost a second,
+# and a changed Dockerfile or context is never left stale.
 build() {
   local image="$1"; shift
-  if [[ "$force" == "--force" ]] || ! docker image inspect "$image" >/dev/null 2>&1; then
-    docker build -q -t "$image" "$@" >/dev/null
-    echo "built $image"
-  else
-    echo "$image exists (use --force to rebuild)"
-  fi
+  docker build -q $([[ "$force" == "--force" ]] && echo --no-cache) -t "$image" "$@" >/dev/null
+  echo "built $image"
 }
 build gantry/agent-base "$here/agent-base"
 build gantry/redis "$here/redis"

@@ -4,6 +4,8 @@ import type { Task } from '../queue/types.ts';
 /** Where things sit inside an agent container; the brief tells the agent the same paths. */
 export const CONTAINER_PATHS = {
   workTree: '/work',
+  /** Read-only: the brief, the suite definition and main's last results. */
+  context: '/gantry',
   brief: '/gantry/brief.md',
   /** Inside the work tree (the only writable mount); excluded from commits. */
   doneFile: '/work/.gantry/done',

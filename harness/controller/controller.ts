@@ -5,7 +5,7 @@ import { agentFor } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { GantryError } from '../errors.ts';
 import type { ControllerRepo } from '../git/types.ts';
-import { MergeQueue } from '../gate/index.ts';
+import { BaselineStore, FlakeStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
 import { checkRedisDurability, Fence, startTaskWorker, TaskLedger, type TaskWorker } from '../queue/index.ts';
 import type { TaskQueue } from '../queue/types.ts';
@@ -90,8 +90,12 @@ export class Controller {
       await repo.syncMain();
       const fence = new Fence(redis, config.queue.prefix);
       const ledger = new TaskLedger(redis, config.queue.prefix);
-      const merges = new MergeQueue({ config, runtime, repo, redis, fence, ledger, journal, logger });
-      const processor = createTaskRunner({ config, runtime, repo, agent: agentFor(config), merges, ledger, journal, logger });
+      const baselines = new BaselineStore(redis, config.queue.prefix);
+      const merges = new MergeQueue({
+        config, runtime, repo, redis, fence, ledger, journal, logger, tasks: this.#deps.queue,
+        baselines, flakes: new FlakeStore(redis, config.queue.prefix),
+      });
+      const processor = createTaskRunner({ config, runtime, repo, agent: agentFor(config), merges, baselines, ledger, journal, logger });
       this.#worker = startTaskWorker({
         connection: redis, prefix: config.queue.prefix, concurrency: config.concurrency, leaseMs: config.queue.leaseMs,
         processor, fence, logger,

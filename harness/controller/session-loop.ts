@@ -5,6 +5,7 @@ import { CONTAINER_PATHS } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { AgentError, GantryError } from '../errors.ts';
 import type { Workspace } from '../git/types.ts';
+import type { SuiteRun } from '../gate/results/index.ts';
 import { renderBrief } from '../memory/index.ts';
 import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt } from '../queue/types.ts';
@@ -24,6 +25,8 @@ export interface SessionLoopInput {
   dir: string;
   /** When the whole attempt must end (task time limit). */
   deadline: number;
+  /** Main's last full-suite results, for `gantry-test --fast` to sample from. */
+  baseline?: SuiteRun;
 }
 
 export interface SessionLoopResult {
@@ -57,6 +60,21 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
+ * The read-only context a session sees at /gantry: its brief, the gate's suite
+ * definition and main's last results (what `gantry-test` reads).
+ */
+async function writeContext(input: SessionLoopInput, contextDir: string): Promise<void> {
+  const { gate, repo } = input.config;
+  await mkdir(contextDir, { recursive: true });
+  const suite = {
+    command: gate.command, format: gate.format, fastBudget: gate.fastBudget, root: CONTAINER_PATHS.workTree, main: repo.main,
+    ...(gate.select ? { select: gate.select } : {}),
+  };
+  await writeFile(join(contextDir, 'suite.json'), `${JSON.stringify(suite, null, 2)}\n`);
+  if (input.baseline) await writeFile(join(contextDir, 'tests.json'), JSON.stringify(input.baseline));
+}
+
+/**
  * Fresh sessions, one after another, until the agent declares the task done or
  * the session limit is reached. Each session is a new agent process in a new
  * container with no memory but the work tree and the brief.
@@ -66,15 +84,15 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
   const { task } = attempt;
   const doneFile = join(workspace.path, '.gantry', 'done');
   await rm(doneFile, { force: true });
-  await mkdir(input.dir, { recursive: true });
+  const contextDir = join(input.dir, 'context');
+  await writeContext(input, contextDir);
   for (let session = 1; session <= config.limits.sessions; session += 1) {
     if (attempt.signal.aborted) throw new GantryError('SHUTDOWN_TIMEOUT', `task ${task.id}: stopped by shutdown before session ${session}`, { retryable: true });
     const remaining = input.deadline - Date.now();
     if (remaining <= 0) {
       throw new AgentError('AGENT_FAILED', `the task ran past its time limit of ${Math.round(config.limits.taskTimeoutMs / 1000)} s before session ${session}`, { retryable: true });
     }
-    const briefFile = join(input.dir, `brief-${session}.md`);
-    await writeFile(briefFile, renderBrief({
+    const brief = renderBrief({
       task,
       attempt: attempt.attempt,
       maxAttempts: attempt.maxAttempts,
@@ -83,7 +101,11 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
       sessions: await input.ledger.sessions(task.id),
       failures: await input.ledger.failures(task.id),
       paths: { workTree: CONTAINER_PATHS.workTree, doneFile: CONTAINER_PATHS.doneFile },
-    }));
+      main: config.repo.main,
+    });
+    // The session reads context/brief.md; brief-<n>.md keeps what each session was told.
+    await writeFile(join(input.dir, `brief-${session}.md`), brief);
+    await writeFile(join(contextDir, 'brief.md'), brief);
     const invocation = input.agent.invocation({ task, attempt: attempt.attempt, session });
     const timeoutMs = Math.min(config.limits.sessionTimeoutMs, remaining);
     const startedAt = new Date();
@@ -96,7 +118,7 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
         workdir: CONTAINER_PATHS.workTree,
         mounts: [
           { hostPath: workspace.path, containerPath: CONTAINER_PATHS.workTree, readOnly: false },
-          { hostPath: briefFile, containerPath: CONTAINER_PATHS.brief, readOnly: true },
+          { hostPath: contextDir, containerPath: CONTAINER_PATHS.context, readOnly: true },
         ],
         labels: gantryLabels({ run: input.journal.run, task: task.id, role: task.role, purpose: 'session' }),
         limits: config.container,

@@ -4,7 +4,7 @@ import type { AgentAdapter } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts';
 import type { ControllerRepo, Workspace } from '../git/types.ts';
-import type { MergeQueue } from '../gate/index.ts';
+import type { BaselineStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
 import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
@@ -18,6 +18,7 @@ export interface TaskRunnerDeps {
   repo: ControllerRepo;
   agent: AgentAdapter;
   merges: MergeQueue;
+  baselines: BaselineStore;
   ledger: TaskLedger;
   journal: Journal;
   logger: Logger;
@@ -61,6 +62,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       const loop = await runSessions({
         config, runtime: deps.runtime, agent: deps.agent, ledger, journal, attempt, workspace, dir,
         deadline: Date.now() + config.limits.taskTimeoutMs,
+        ...await deps.baselines.latest().then((latest) => (latest ? { baseline: latest.run } : {})),
       });
       if (!loop.done) log.info({ sessions: loop.sessions }, 'session limit reached without done; gating what was committed');
       const ingested = await repo.ingest(workspace);

@@ -109,6 +109,7 @@ export class GitControllerRepo implements ControllerRepo {
     // Reused without running git in it: the agent may have changed anything.
     if (existsSync(workspace.path)) {
       this.#log.info({ taskId, path: workspace.path }, 'reusing work tree');
+      await this.#handMain(workspace, owner);
       return workspace;
     }
     // Built aside and renamed into place, so a crash never leaves a half-made work tree to be reused.
@@ -124,6 +125,24 @@ export class GitControllerRepo implements ControllerRepo {
     }
     this.#log.info({ taskId, path: workspace.path, owner }, 'created work tree');
     return workspace;
+  }
+
+  /**
+   * Puts current main beside a reused work tree as a bundle
+   * (`.gantry/main.bundle`), so the agent can bring its branch up to date
+   * (`gantry-agent sync`) without the controller ever running git in the
+   * agent's repository. Only what the last ingest lacks is bundled.
+   */
+  async #handMain(workspace: Workspace, owner: string): Promise<void> {
+    const dir = join(workspace.path, '.gantry');
+    const bundle = join(dir, 'main.bundle');
+    await mkdir(dir, { recursive: true });
+    await rm(bundle, { force: true });
+    const known = await this.#resolveOptional(incomingRef(workspace.taskId));
+    const main = `refs/heads/${this.#main}`;
+    if (known && (await this.isAncestor(await this.mainHead(), known))) return;
+    await this.#git(['bundle', 'create', '--quiet', bundle, main, ...(known ? [`^${known}`] : [])]);
+    await chownTree(dir, owner);
   }
 
   async ingest(workspace: Workspace): Promise<IngestResult> {

@@ -20,6 +20,8 @@ export interface BriefInput {
   failures: readonly string[];
   /** Paths as the agent sees them inside its container. */
   paths: { workTree: string; doneFile: string };
+  /** The branch the gate merges into. */
+  main: string;
 }
 
 function section(title: string, body: string[]): string[] {
@@ -50,7 +52,9 @@ export function renderBrief(input: BriefInput): string {
     '## How to work',
     '',
     `- The repository is at ${input.paths.workTree}, on this task's own branch. Commit your work there; uncommitted changes are not merged.`,
-    '- Before anything reaches main, the project tests run on your branch merged with main; a failure comes back to you here.',
+    '- While working, test with `gantry-test --fast` (a sample of the suite, chosen for your changes); `gantry-test` alone runs the full suite.',
+    '- Before anything reaches main, the full suite runs on your branch merged with main, with main\'s copies of the tests; a failure comes back to you here.',
+    `- If main has moved or your branch conflicts with it, run \`gantry-agent sync\` and merge or rebase onto \`origin/${input.main}\`.`,
     `- When the task is done, run \`gantry-agent done --summary "..."\` (or create ${input.paths.doneFile}). Otherwise another fresh session continues after this one.`,
     '',
   ];

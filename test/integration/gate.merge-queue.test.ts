@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type GantryConfig } from '../../harness/config/index.ts';
-import { MergeQueue } from '../../harness/gate/index.ts';
+import { BaselineStore, FlakeStore, MergeQueue } from '../../harness/gate/index.ts';
 import { GitControllerRepo } from '../../harness/git/index.ts';
 import { silentLogger } from '../../harness/log.ts';
 import { Fence, TaskLedger } from '../../harness/queue/index.ts';
@@ -41,7 +41,11 @@ beforeEach(async () => {
   journal = new Journal(join(dir, 'journal.jsonl'), 'r1');
   fence = new Fence(redis.redis, redis.prefix);
   ledger = new TaskLedger(redis.redis, redis.prefix);
-  merges = new MergeQueue({ config, runtime, repo, redis: redis.redis, fence, ledger, journal, logger: silentLogger });
+  merges = new MergeQueue({
+    config, runtime, repo, redis: redis.redis, fence, ledger, journal, logger: silentLogger,
+    baselines: new BaselineStore(redis.redis, redis.prefix), flakes: new FlakeStore(redis.redis, redis.prefix),
+    tasks: { add: async () => { throw new Error('no review task expected'); } },
+  });
 });
 
 afterEach(async () => {

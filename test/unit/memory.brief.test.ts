@@ -10,6 +10,7 @@ const base: BriefInput = {
   sessions: [{ attempt: 1, session: 1, end: 'failed', exitCode: 3, durationMs: 1500 }],
   failures: ['attempt 1: the tests failed:\nFAIL notes/alpha.txt'],
   paths: { workTree: '/work', doneFile: '/work/.gantry/done' },
+  main: 'trunk',
 };
 
 describe('the brief', () => {
@@ -24,6 +25,8 @@ describe('the brief', () => {
     expect(brief).toContain('- attempt 1, session 1: failed (exit 3, 2 s)');
     expect(brief).toContain('- attempt 1: the tests failed:\n  FAIL notes/alpha.txt');
     expect(brief).toContain('/work/.gantry/done');
+    expect(brief).toContain('`gantry-test --fast`');
+    expect(brief).toContain('`gantry-agent sync` and merge or rebase onto `origin/trunk`');
   });
 
   it('when a task is new, it leaves out the empty sections', () => {
