@@ -71,3 +71,17 @@ export async function gateBatch<C>(base: string, candidates: readonly C[], ops: 
   }
   return result;
 }
+
+/** Prior belief about the share of bad branches before any is seen: mean 5 %, worth 20 branches. */
+const PRIOR_BAD = 1;
+const PRIOR_WEIGHT = 20;
+
+/**
+ * How many waiting branches to gate together: near ln 2 / p, where p is the
+ * share of branches the gate has rejected for their tests so far (smoothed by
+ * the prior), the batch size at which prefix bisection costs least.
+ */
+export function batchSizeFor(stats: { accepted: number; rejected: number }): number {
+  const p = (stats.rejected + PRIOR_BAD) / (stats.accepted + stats.rejected + PRIOR_WEIGHT);
+  return Math.max(1, Math.round(Math.LN2 / p));
+}

@@ -1,4 +1,4 @@
-export { gateBatch } from './batch.ts';
+export { batchSizeFor, gateBatch } from './batch.ts';
 export type { BatchOps, BatchResult, Combined, Rejection, TestVerdict } from './batch.ts';
 export { MergeQueue } from './merge-queue.ts';
 export type { MergeQueueDeps, MergeRequest } from './merge-queue.ts';

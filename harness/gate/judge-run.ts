@@ -24,6 +24,8 @@ export interface JudgeDeps {
 }
 
 const RERUNNABLE = new Set<Problem['kind']>(['failed', 'new-failing']);
+/** A test already seen flaky gets this many times `gate.reruns` before its failure counts. */
+const KNOWN_FLAKY_RERUNS = 3;
 
 function why(config: GantryConfig, run: TestRunResult): string {
   if (run.timedOut) return `timed out after ${config.gate.timeoutMs} ms`;
@@ -53,9 +55,7 @@ export async function judgeRun(deps: JudgeDeps, base: string, run: TestRunResult
   const verdict = judge(await deps.baselineAt(base), run.results, { quarantined });
   const rerunnable = verdict.problems.filter((p) => RERUNNABLE.has(p.kind));
   const failing = run.results.tests.filter((t) => rerunnable.some((p) => p.id === t.id));
-  const settled = failing.length > 0 && config.gate.reruns > 0
-    ? await settleFailures(failing, deps.rerun, config.gate.reruns)
-    : { stillFailing: failing, flaky: [] as TestCase[] };
+  const settled = await settle(deps, failing);
   const flaky = new Set(settled.flaky.map((t) => t.id));
   const counts = new Map<string, FlakeCounts>(run.results.tests.map((t) => [t.id, { runs: 1, flaky: flaky.has(t.id) ? 1 : 0 }]));
   await deps.flakes.recordAll(counts);
@@ -66,4 +66,21 @@ export async function judgeRun(deps: JudgeDeps, base: string, run: TestRunResult
     results: run.results,
     flaky: [...flaky],
   };
+}
+
+/**
+ * Re-runs failures: tests with a flaky history get more tries, since one more
+ * failure of a test known to flake says little about the branch.
+ */
+async function settle(deps: JudgeDeps, failing: TestCase[]): Promise<{ stillFailing: TestCase[]; flaky: TestCase[] }> {
+  const { reruns } = deps.config.gate;
+  if (failing.length === 0 || reruns === 0) return { stillFailing: failing, flaky: [] };
+  const rates = await Promise.all(failing.map((t) => deps.flakes.rate(t.id)));
+  const known = failing.filter((_, i) => (rates[i] ?? 0) > 0);
+  const unknown = failing.filter((_, i) => (rates[i] ?? 0) === 0);
+  const results = await Promise.all([
+    settleFailures(unknown, deps.rerun, reruns),
+    settleFailures(known, deps.rerun, reruns * KNOWN_FLAKY_RERUNS),
+  ]);
+  return { stillFailing: results.flatMap((r) => r.stillFailing), flaky: results.flatMap((r) => r.flaky) };
 }

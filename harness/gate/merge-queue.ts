@@ -10,7 +10,7 @@ import type { TaskQueue } from '../queue/types.ts';
 import type { Journal } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import type { BaselineStore } from './baseline.ts';
-import { gateBatch, type BatchOps, type Combined, type Rejection } from './batch.ts';
+import { batchSizeFor, gateBatch, type BatchOps, type Combined, type Rejection } from './batch.ts';
 import type { FlakeStore } from './flakes.ts';
 import { judgeRun } from './judge-run.ts';
 import type { SuiteRun, TestCase } from './results/index.ts';
@@ -75,6 +75,8 @@ export class MergeQueue {
   #waiting: Waiting[] = [];
   #draining: Promise<void> | undefined;
   #batches = 0;
+  /** Branches the gate let in and rejected for their tests: the batch size follows their ratio. */
+  readonly #stats = { accepted: 0, rejected: 0 };
 
   constructor(deps: MergeQueueDeps) {
     this.#deps = deps;
@@ -109,7 +111,7 @@ export class MergeQueue {
     // Let branches submitted in the same moment join the first batch.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.#waiting.length > 0) {
-      const batch = this.#waiting.splice(0);
+      const batch = this.#waiting.splice(0, batchSizeFor(this.#stats));
       try {
         await this.#gate(batch);
       } catch (error) {
@@ -148,6 +150,8 @@ export class MergeQueue {
         candidate.resolve(commit);
       }
       for (const rejection of result.rejected) rejection.candidate.reject(rejectionError(rejection));
+      this.#stats.accepted += result.accepted.length;
+      this.#stats.rejected += result.rejected.filter((r) => r.kind === 'tests').length;
       this.#deps.logger.info({ batch: live.length, accepted: result.accepted.length, rejected: result.rejected.length, testRuns: result.runs }, 'gate batch done');
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gateBatch, type BatchOps } from '../../harness/gate/index.ts';
+import { batchSizeFor, gateBatch, type BatchOps } from '../../harness/gate/index.ts';
 
 /**
  * Commits are strings: merging `x` onto `base` gives `base+x`. A commit fails
@@ -70,5 +70,16 @@ describe('batched gating', () => {
     expect(result.head).toBe('main');
     expect(result.accepted).toEqual([]);
     expect(result.rejected.map((r) => r.candidate).sort()).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('batch size', () => {
+  it.each([
+    [{ accepted: 0, rejected: 0 }, 14],
+    [{ accepted: 180, rejected: 0 }, 139],
+    [{ accepted: 90, rejected: 10 }, 8],
+    [{ accepted: 0, rejected: 40 }, 1],
+  ])('when the gate has seen %o, it batches about ln2 / p branches (%i)', (stats, size) => {
+    expect(batchSizeFor(stats)).toBe(size);
   });
 });
