@@ -10,7 +10,8 @@ import { makeUpstream } from './git-fixture.ts';
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'harness/cli/main.ts');
 
-async function readTree(dir: string, base = dir): Promise<Record<string, string>> {
+/** Every file under `dir`, by path relative to it, with its text. */
+export async function readTree(dir: string, base = dir): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);

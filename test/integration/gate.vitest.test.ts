@@ -1,7 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../harness/config/index.ts';
 import { BaselineStore, FlakeStore, MergeQueue } from '../../harness/gate/index.ts';
@@ -12,6 +13,7 @@ import type { TaskSpec } from '../../harness/queue/types.ts';
 import { Journal } from '../../harness/reports/index.ts';
 import { DockerRuntime, runSelector } from '../../harness/runtime/index.ts';
 import { commitFiles, makeUpstream, plainGit, type Upstream } from '../helpers/git-fixture.ts';
+import { readTree } from '../helpers/project-fixture.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
 
 // The merge gate on a real vitest suite (test/fixtures/repos/calc) in the
@@ -26,16 +28,6 @@ let upstream: Upstream;
 let repo: GitControllerRepo;
 let fence: Fence;
 let reviews: TaskSpec[];
-
-async function readTree(root: string, at = root): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(at, { withFileTypes: true })) {
-    const path = join(at, entry.name);
-    if (entry.isDirectory()) Object.assign(files, await readTree(root, path));
-    else files[relative(root, path)] = await readFile(path, 'utf8');
-  }
-  return files;
-}
 
 async function gate(testChanges: 'deny' | 'review' | 'allow' = 'deny'): Promise<MergeQueue> {
   const yaml = [
@@ -74,7 +66,19 @@ async function branch(taskId: string, edit: Record<string, string | null>) {
   return { taskId, attempt: 1, fence: await fence.next(taskId), head };
 }
 
-const mainFiles = () => plainGit(upstream.dir, ['ls-tree', '-r', '--name-only', 'main']);
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** Runs the calc suite at one commit of the upstream, on this machine, with the repository's own vitest. */
+async function suitePassesAt(commit: string): Promise<boolean> {
+  const tree = await mkdtemp(join(tmpdir(), 'gantry-calc-'));
+  try {
+    await execa('sh', ['-c', 'git --git-dir "$0" archive "$1" | tar -x -C "$2"', upstream.dir, commit, tree]);
+    await symlink(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
+    return (await execa(join(ROOT, 'node_modules/.bin/vitest'), ['run'], { cwd: tree, reject: false })).exitCode === 0;
+  } finally {
+    await rm(tree, { recursive: true, force: true });
+  }
+}
 const source = (file: string) => readFile(join(FIXTURE, file), 'utf8');
 
 beforeEach(async () => {
@@ -102,22 +106,27 @@ describe('the gate on a real vitest suite', () => {
     expect(await upstream.head()).toBe(before);
   });
 
-  it('when good branches and bad ones wait together, exactly the good ones go in and main passes at its new head', async () => {
+  it('when 20 branches wait together and 2 are bad, exactly the 18 good ones go in, the bad ones are named with their tests, and main passes at every commit', async () => {
     const merges = await gate();
-    const requests = await Promise.all([
-      branch('good1', { 'src/extra1.js': 'export const one = 1;\n' }),
-      branch('bad1', { 'src/sum.js': (await source('src/sum.js')).replace('a + b', 'a + b + 1') }),
-      branch('good2', { 'test/extra.test.js': "import { expect, it } from 'vitest';\nit('new test passes', () => expect(1).toBe(1));\n" }),
-      branch('bad2', { 'src/text.js': (await source('src/text.js')).replace('toUpperCase', 'toLowerCase') }),
-      branch('good3', { 'README.md': '# calc\n' }),
-    ]);
+    const before = await upstream.head();
+    const edits: Array<[string, Record<string, string>]> = Array.from({ length: 20 }, (_, i) => [`good${i}`, { [`src/extra${i}.js`]: `export const n${i} = ${i};\n` }]);
+    edits[6] = ['bad1', { 'src/sum.js': (await source('src/sum.js')).replace('a + b', 'a + b + 1') }];
+    edits[15] = ['bad2', { 'src/text.js': (await source('src/text.js')).replace('toUpperCase', 'toLowerCase') }];
+    const requests = [];
+    for (const [id, files] of edits) requests.push(await branch(id, files));
     const outcomes = await Promise.allSettled(requests.map((r) => merges.submit(r)));
     const merged = requests.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((r) => r.taskId);
-    expect(merged.sort()).toEqual(['good1', 'good2', 'good3']);
-    const reasons = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
-    expect(reasons.some((r) => r.includes('test/sum.test.js > sum > adds two numbers'))).toBe(true);
-    expect(reasons.some((r) => r.includes('test/text.test.js > text > shouts'))).toBe(true);
-    expect(await mainFiles()).toContain('test/extra.test.js');
+    expect(merged.sort()).toEqual(edits.map(([id]) => id).filter((id) => id.startsWith('good')).sort());
+    const reasons = Object.fromEntries(requests.flatMap((r, i) => {
+      const outcome = outcomes[i];
+      return outcome?.status === 'rejected' ? [[r.taskId, (outcome.reason as Error).message]] : [];
+    }));
+    expect(Object.keys(reasons).sort()).toEqual(['bad1', 'bad2']);
+    expect(reasons.bad1).toContain('test/sum.test.js > sum > adds two numbers');
+    expect(reasons.bad2).toContain('test/text.test.js > text > shouts');
+    const commits = (await plainGit(upstream.dir, ['rev-list', '--first-parent', `${before}..main`])).split('\n');
+    expect(commits).toHaveLength(18);
+    for (const commit of commits) expect(await suitePassesAt(commit), commit).toBe(true);
   });
 
   it.each([
