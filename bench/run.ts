@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: the harness's overhead against doing the same work by
- * hand, and its parallel efficiency, measured in one run on this machine.
- * Writes bench/results/overhead.json and overhead.md and prints the table.
- * See bench/README.md.
+ * `npm run bench`: the gate economy (simulated, pure computation), then the
+ * harness's overhead against doing the same work by hand and its parallel
+ * efficiency, measured in one run on this machine. Writes
+ * bench/results/gate-economy.{json,md} and overhead.{json,md} and prints the
+ * tables. See bench/README.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
+import { benchGateEconomy } from './gate-economy.ts';
 import { machineFacts } from './machine.ts';
 import { measureOverhead } from './overhead.ts';
 import { measureParallel } from './parallel.ts';
@@ -15,6 +17,9 @@ const OVERHEAD_TASKS = 6;
 const PARALLEL_LEVELS = [1, 4, 8, 16];
 const SLEEP_SECONDS = 5;
 const RESULTS = new URL('./results/', import.meta.url);
+
+console.error('bench: gate economy (simulated)');
+console.log(await benchGateEconomy());
 
 const redis = await startRedisServer(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']);
 try {

@@ -45,21 +45,27 @@ export interface BatchResult<C> {
 export async function gateBatch<C>(base: string, candidates: readonly C[], ops: BatchOps<C>): Promise<BatchResult<C>> {
   const result: BatchResult<C> = { head: base, accepted: [], rejected: [], runs: 0 };
   let pending = [...candidates];
+  // After a failed tip whose first half then went in whole, the rest on top is
+  // that same failed tip: split it again without a run. A lone branch is
+  // always tested before it is rejected, so a flaky run never rejects untested.
+  let knownToFail = false;
   while (pending.length > 0) {
     const combined = await ops.combine(result.head, pending);
     for (const { candidate, files } of combined.conflicted) result.rejected.push({ candidate, kind: 'conflict', files });
     const merged = combined.merged.map((m) => m.candidate);
     if (merged.length === 0) break;
-    const verdict = await ops.test(combined.tip, merged);
-    result.runs += 1;
-    if (verdict.passed) {
-      result.head = combined.tip;
-      result.accepted.push(...combined.merged);
-      break;
-    }
-    if (merged.length === 1) {
-      result.rejected.push({ candidate: merged[0] as C, kind: 'tests', detail: verdict.detail });
-      break;
+    if (!(knownToFail && merged.length > 1)) {
+      const verdict = await ops.test(combined.tip, merged);
+      result.runs += 1;
+      if (verdict.passed) {
+        result.head = combined.tip;
+        result.accepted.push(...combined.merged);
+        break;
+      }
+      if (merged.length === 1) {
+        result.rejected.push({ candidate: merged[0] as C, kind: 'tests', detail: verdict.detail });
+        break;
+      }
     }
     const half = Math.ceil(merged.length / 2);
     const first = await gateBatch(result.head, merged.slice(0, half), ops);
@@ -67,6 +73,7 @@ export async function gateBatch<C>(base: string, candidates: readonly C[], ops: 
     result.accepted.push(...first.accepted);
     result.rejected.push(...first.rejected);
     result.runs += first.runs;
+    knownToFail = first.accepted.length === half;
     pending = merged.slice(half);
   }
   return result;
