@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isGantryError, messageOf } from '../errors.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerReport } from './commands/report.ts';
+import { registerReview } from './commands/review.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTask } from './commands/task.ts';
 import { exitCodeFor } from './exit-codes.ts';
@@ -18,6 +19,7 @@ registerConfig(program, configFile);
 registerTask(program, configFile);
 registerRun(program, configFile);
 registerReport(program, configFile);
+registerReview(program, configFile);
 
 try {
   await program.parseAsync(process.argv);

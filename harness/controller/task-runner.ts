@@ -83,7 +83,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       const reason = messageOf(error);
       await ledger.recordFailure(task.id, `attempt ${attempt.attempt}: ${reason}`);
       await journal.append({ type: 'attempt.failed', task: task.id, attempt: attempt.attempt, reason, final });
-      if (final && workspace) await repo.archive(workspace, 'failed');
+      // A branch held for review keeps its work tree: approval sends the same branch to the gate.
+      const held = isGantryError(error) && error.code === 'TESTS_CHANGED' && !error.retryable;
+      if (final && workspace && !held) await repo.archive(workspace, 'failed');
       log.warn({ reason, final }, final ? 'task failed' : 'attempt failed; retrying');
       throw isGantryError(error) ? error : new GantryError('AGENT_FAILED', reason, { cause: error, retryable: !final });
     }

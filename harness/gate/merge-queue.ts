@@ -185,7 +185,7 @@ export class MergeQueue {
     for (const waiting of live) {
       const { taskId, head } = waiting.request;
       const { changed } = await changedTrustedPaths(gitDir, { base, head, globs: config.gate.trusted });
-      if (changed.length === 0) {
+      if (changed.length === 0 || (await this.#deps.ledger.approved(taskId)) === head) {
         screened.push(waiting);
         continue;
       }
@@ -194,11 +194,12 @@ export class MergeQueue {
         waiting.reject(new GateError('TESTS_CHANGED', `task ${taskId}: the branch changes trusted test files (${files.join(', ')}), which gate.testChanges denies; put them back as they are on main (new test files are welcome)`, { retryable: true, data: { files } }));
         continue;
       }
+      await this.#deps.ledger.hold(taskId, head);
       await this.#deps.tasks.add({
-        text: `Review the test changes of task ${taskId} (commit ${head}): ${files.join(', ')}. Check that they do not weaken what the tests check; say what you find.`,
+        text: `Review the test changes of task ${taskId} (commit ${head}): ${files.join(', ')}. Check that they do not weaken what the tests check; say what you find. A person lets them in with \`gantry review approve ${taskId}\`.`,
         role: 'critic', files, source: 'gate', subject: `review-tests ${taskId} ${head}`,
       });
-      waiting.reject(new GateError('TESTS_CHANGED', `task ${taskId}: held for review: the branch changes trusted test files (${files.join(', ')}); a critic task reviews the change`, { data: { files } }));
+      waiting.reject(new GateError('TESTS_CHANGED', `task ${taskId}: held for review: the branch changes trusted test files (${files.join(', ')}); a critic task reviews the change, and \`gantry review approve ${taskId}\` lets it in`, { data: { files } }));
     }
     return screened;
   }

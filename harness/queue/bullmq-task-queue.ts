@@ -71,6 +71,13 @@ export class BullTaskQueue implements TaskQueue {
     return this.#queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized');
   }
 
+  async retry(taskId: string): Promise<boolean> {
+    const job = await this.#queue.getJob(taskId);
+    if (!job || !(await job.isFailed())) return false;
+    await job.retry('failed', { resetAttemptsMade: true });
+    return true;
+  }
+
   async close(): Promise<void> {
     await this.#queue.close();
   }

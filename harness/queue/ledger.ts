@@ -53,7 +53,25 @@ export class TaskLedger {
     return (await this.#redis.get(this.#key(taskId, 'merged'))) ?? undefined;
   }
 
-  #key(taskId: string, field: 'sessions' | 'failures' | 'merging' | 'merged'): string {
+  /** A branch head held because it changes trusted tests (`gate.testChanges: review`). */
+  async hold(taskId: string, head: string): Promise<void> {
+    await this.#redis.set(this.#key(taskId, 'held'), head);
+  }
+
+  async held(taskId: string): Promise<string | undefined> {
+    return (await this.#redis.get(this.#key(taskId, 'held'))) ?? undefined;
+  }
+
+  /** A reviewer accepts the held head's test changes: that head (only) may pass the gate's test-change check. */
+  async approve(taskId: string, head: string): Promise<void> {
+    await this.#redis.set(this.#key(taskId, 'approved'), head);
+  }
+
+  async approved(taskId: string): Promise<string | undefined> {
+    return (await this.#redis.get(this.#key(taskId, 'approved'))) ?? undefined;
+  }
+
+  #key(taskId: string, field: 'sessions' | 'failures' | 'merging' | 'merged' | 'held' | 'approved'): string {
     return `${this.#prefix}:ledger:${taskId}:${field}`;
   }
 }

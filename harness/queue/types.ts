@@ -43,6 +43,8 @@ export interface TaskQueue {
   list(): Promise<TaskRecord[]>;
   /** Tasks not yet ended (waiting, active, delayed). */
   pending(): Promise<number>;
+  /** Puts an ended (failed) task back in the queue with its attempts reset; false when it is not failed. */
+  retry(taskId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

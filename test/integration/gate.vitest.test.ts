@@ -67,6 +67,7 @@ async function branch(taskId: string, edit: Record<string, string | null>) {
 }
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+const mainFiles = () => plainGit(upstream.dir, ['ls-tree', '-r', '--name-only', 'main']);
 
 /** Runs the calc suite at one commit of the upstream, on this machine, with the repository's own vitest. */
 async function suitePassesAt(commit: string): Promise<boolean> {
@@ -140,7 +141,7 @@ describe('the gate on a real vitest suite', () => {
     await expect(merges.submit(request)).rejects.toMatchObject({ code: 'TESTS_CHANGED', retryable: true });
   });
 
-  it('when a branch deletes a test with testChanges review, it is held and a critic task reviews it', async () => {
+  it('when a branch deletes a test with testChanges review, it is held and a critic task reviews it; once approved, it goes in', async () => {
     const merges = await gate('review');
     const before = await upstream.head();
     const request = await branch('t1', { 'test/text.test.js': null });
@@ -148,6 +149,12 @@ describe('the gate on a real vitest suite', () => {
     expect(reviews).toHaveLength(1);
     expect(reviews[0]).toMatchObject({ role: 'critic', files: ['test/text.test.js'], source: 'gate' });
     expect(await upstream.head()).toBe(before);
+
+    // Approved by a person: the same head passes the test-change check (judged by main's copies) and goes in.
+    const ledger = new TaskLedger(redis.redis, redis.prefix);
+    await ledger.approve('t1', (await ledger.held('t1')) ?? '');
+    await merges.submit({ ...request, attempt: 2, fence: await fence.next('t1') });
+    expect(await mainFiles()).not.toContain('test/text.test.js');
   });
 
   it('when a branch deletes the test of code it breaks, with testChanges allow, main\'s copy of the test still judges it', async () => {

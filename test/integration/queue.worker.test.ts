@@ -93,6 +93,25 @@ describe('startTaskWorker', () => {
     expect(record).toMatchObject({ attempts: 1, failedReason: 'TASK_INVALID: task names role "nobody", which no roles/*.yaml defines' });
   });
 
+  it('when a failed task is retried, it runs again from attempt 1; a task that has not failed is not retried', async () => {
+    const queue = makeQueue(1);
+    const { task } = await queue.add(spec);
+    const attempts: number[] = [];
+    startWorker(async (attempt) => {
+      attempts.push(attempt.attempt);
+      if (attempts.length === 1) throw new GantryError('TESTS_CHANGED', 'held for review');
+      return outcome;
+    });
+    await recordOf(queue, 'failed');
+
+    expect(await queue.retry(task.id)).toBe(true);
+    const record = await recordOf(queue, 'completed');
+    expect(attempts).toEqual([1, 1]);
+    expect(record.outcome).toEqual(outcome);
+    expect(await queue.retry(task.id)).toBe(false);
+    expect(await queue.retry('no-such-task')).toBe(false);
+  });
+
   it('when more tasks are queued than its concurrency, it runs only that many at once', async () => {
     const queue = makeQueue(1);
     for (let i = 0; i < 5; i++) await queue.add({ ...spec, text: `task ${i}` });
