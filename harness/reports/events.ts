@@ -11,6 +11,7 @@ export type JournalEventBody =
   | { type: 'attempt.started'; task: string; role: string; attempt: number; fence: number }
   | { type: 'session.started'; task: string; attempt: number; session: number }
   | { type: 'session.ended'; task: string; attempt: number; session: number; exitCode: number | null; end: SessionEnd; durationMs: number }
+  | { type: 'gate.submitted'; task: string; attempt: number; head: string }
   /** One test run of the gate; `batch` branches were tested together, so a failure may be another's. */
   | { type: 'gate.result'; task: string; attempt: number; commit: string; passed: boolean; exitCode: number | null; durationMs: number; batch: number }
   | { type: 'task.merged'; task: string; attempt: number; commit: string }

@@ -41,24 +41,25 @@ describe('journal and report', () => {
       { type: 'task.queued', task: 'c', role: 'core', text: 'c' },
       { type: 'attempt.started', task: 'a', role: 'core', attempt: 1, fence: 1 },
       { type: 'session.ended', task: 'a', attempt: 1, session: 1, exitCode: 0, end: 'done', durationMs: 10 },
+      { type: 'gate.submitted', task: 'a', attempt: 1, head: 'h1', ts: '2026-01-01T00:00:00Z' },
       { type: 'gate.result', task: 'a', attempt: 1, commit: 'tip1', passed: false, exitCode: 1, durationMs: 5, batch: 2 },
       { type: 'gate.result', task: 'b', attempt: 1, commit: 'tip1', passed: false, exitCode: 1, durationMs: 5, batch: 2 },
       { type: 'gate.result', task: 'a', attempt: 1, commit: 'abc', passed: true, exitCode: 0, durationMs: 5, batch: 1 },
-      { type: 'task.merged', task: 'a', attempt: 1, commit: 'abc' },
+      { type: 'task.merged', task: 'a', attempt: 1, commit: 'abc', ts: '2026-01-01T00:00:02Z' },
       { type: 'task.merged', task: 'a', attempt: 1, commit: 'abc' },
       { type: 'attempt.started', task: 'b', role: 'docs', attempt: 1, fence: 1 },
       { type: 'session.ended', task: 'b', attempt: 1, session: 1, exitCode: 3, end: 'failed', durationMs: 10 },
       { type: 'attempt.failed', task: 'b', attempt: 1, reason: 'exit 3', final: false },
       { type: 'session.ended', task: 'b', attempt: 2, session: 1, exitCode: 3, end: 'failed', durationMs: 10 },
       { type: 'attempt.failed', task: 'b', attempt: 2, reason: 'exit 3 | again', final: true },
-    ].map((body) => ({ ...body, ts, run })) as Parameters<typeof buildReport>[1];
+    ].map((body) => ({ ts, ...body, run })) as Parameters<typeof buildReport>[1];
     const report = buildReport(run, events);
     expect(report.totals).toEqual({ tasks: 3, merged: 1, failed: 1, sessions: 3, suiteRuns: 2, suiteRunsPerMerge: 2 });
-    expect(report.tasks.find((t) => t.id === 'a')).toEqual({ id: 'a', role: 'core', status: 'merged', sessions: 1, gateRuns: 2, merges: ['abc'] });
+    expect(report.tasks.find((t) => t.id === 'a')).toEqual({ id: 'a', role: 'core', status: 'merged', sessions: 1, gateRuns: 2, gateTestMs: 10, gateWaitMs: 1990, merges: ['abc'] });
     expect(report.tasks.find((t) => t.id === 'b')).toMatchObject({ role: 'docs', status: 'failed', reason: 'exit 3 | again' });
     expect(report.tasks.find((t) => t.id === 'c')?.status).toBe('queued');
     const markdown = renderMarkdown(report);
     expect(markdown).toContain('3 tasks: 1 merged, 1 failed, 1 open; 3 sessions; 2 gate suite runs (2 per merge).');
-    expect(markdown).toContain('| b | docs | failed | 2 | 1 |  | exit 3 \\| again |');
+    expect(markdown).toContain('| b | docs | failed | 2 | 1 | 0.0 s | 0.0 s |  | exit 3 \\| again |');
   });
 });
