@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every image gantry needs on a machine that cannot pull from a registry:
-# gantry/base (debootstrap + Node), gantry/agent-base, gantry/redis and
-# gantry/controller (the last two are what docker-compose.yml runs).
+# gantry/base (debootstrap + Node), gantry/agent-base, gantry/claude-code (the
+# agent image of kind claude-code; its npm install needs the npm registry),
+# gantry/redis and gantry/controller (the last two are what docker-compose.yml runs).
 #   images/build-offline.sh [--force]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,5 +18,6 @@ build() {
   echo "built $image"
 }
 build gantry/agent-base "$here/agent-base"
+build gantry/claude-code "$here/claude-code"
 build gantry/redis "$here/redis"
 build gantry/controller -f "$here/controller/Dockerfile" "$root"

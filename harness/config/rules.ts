@@ -18,7 +18,10 @@ export interface RuleReport {
  * configs can be written ahead; adding a kind here, once its adapter exists,
  * is all it takes to allow it.
  */
-const AVAILABLE_AGENT_KINDS: ReadonlySet<string> = new Set(['command']);
+const AVAILABLE_AGENT_KINDS: ReadonlySet<string> = new Set(['command', 'claude-code']);
+
+/** The image agent.image defaults to: it has git and gantry's tools but no agent CLI. */
+const BASE_IMAGE = 'gantry/agent-base';
 
 /** Docker refuses a memory limit below 6 MiB. */
 const DOCKER_MIN_MEMORY_BYTES = 6 * 1024 ** 2;
@@ -31,7 +34,10 @@ export async function checkRules(config: GantryConfig, report: RuleReport, optio
 
 function checkAgent(agent: GantryConfig['agent'], report: RuleReport): void {
   if (!AVAILABLE_AGENT_KINDS.has(agent.kind)) {
-    report.issue(['agent', 'kind'], `kind "${agent.kind}" is not available in this version yet: use \`kind: command\` with agent.command, which runs any CLI`);
+    report.issue(['agent', 'kind'], `kind "${agent.kind}" is not available in this version yet: use \`kind: claude-code\`, or \`kind: command\` with agent.command, which runs any CLI`);
+  }
+  if (agent.kind === 'claude-code' && agent.image === BASE_IMAGE) {
+    report.warning(['agent', 'image'], `${BASE_IMAGE} has no claude CLI: set \`image: gantry/claude-code\` (images/build-offline.sh builds it) or an image of your own that has it`);
   }
   if (agent.kind === 'command' && agent.command === undefined) {
     report.issue(['agent', 'command'], 'required for agent.kind command: add agent.command, e.g. `sh ./scripts/agent.sh`');

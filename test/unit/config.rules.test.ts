@@ -6,12 +6,22 @@ const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/config');
 const shown = (name: string) => path.relative(process.cwd(), path.join(FIXTURES, name));
 
 describe('config rules', () => {
-  it('when the agent kind is claude-code, it says the kind is not available yet and what to use', async () => {
-    const { config, issues } = await checkConfig(path.join(FIXTURES, 'claude-code.yaml'));
+  it('when the agent kind is codex, it says the kind is not available yet and what to use', async () => {
+    const { config, issues } = await checkConfig(path.join(FIXTURES, 'codex.yaml'));
 
     expect(config).toBeUndefined();
     expect(issues).toEqual([
-      `${shown('claude-code.yaml')}:4 agent.kind: kind "claude-code" is not available in this version yet: use \`kind: command\` with agent.command, which runs any CLI`,
+      `${shown('codex.yaml')}:4 agent.kind: kind "codex" is not available in this version yet: use \`kind: claude-code\`, or \`kind: command\` with agent.command, which runs any CLI`,
+    ]);
+  });
+
+  it('when the agent kind is claude-code on the default image, it accepts the config and warns that the image has no claude CLI', async () => {
+    const { config, issues, warnings } = await checkConfig(path.join(FIXTURES, 'claude-code.yaml'));
+
+    expect(issues).toEqual([]);
+    expect(config?.agent).toMatchObject({ kind: 'claude-code', model: 'claude-sonnet-4-5', image: 'gantry/agent-base' });
+    expect(warnings).toEqual([
+      `${shown('claude-code.yaml')}:3 agent.image: gantry/agent-base has no claude CLI: set \`image: gantry/claude-code\` (images/build-offline.sh builds it) or an image of your own that has it`,
     ]);
   });
 

@@ -1,0 +1,45 @@
+import type { GantryConfig } from '../config/types.ts';
+import { CONTAINER_PATHS, sessionEnv, type AgentAdapter, type SessionContext, type SessionInvocation } from './agent-adapter.ts';
+
+/**
+ * Claude Code in a container with a read-only root and no one to answer: no
+ * self-update, no traffic but the model API, and one retry of a rate-limited
+ * call (the session loop decides what happens next, not a long backoff inside
+ * the session). `agent.env` may override these; it also carries
+ * ANTHROPIC_API_KEY and, for a proxy or a test server, ANTHROPIC_BASE_URL.
+ */
+const CLAUDE_ENV: Readonly<Record<string, string>> = {
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  CLAUDE_CODE_MAX_RETRIES: '1',
+  DISABLE_AUTOUPDATER: '1',
+};
+
+const PROMPT = [
+  `Your task and everything you need to know about it is in the brief at $GANTRY_TASK_FILE (${CONTAINER_PATHS.brief}).`,
+  'Read it first, then do the task as it says.',
+  `The repository is ${CONTAINER_PATHS.workTree}: commit your work there with git, since uncommitted changes are lost.`,
+  'When the task is done, run `gantry-agent done --summary "<what you did>"`.',
+].join(' ');
+
+/**
+ * Kind `claude-code`: one `claude -p` run per session, printing a JSON result
+ * (read it with parseClaudeResult). Permission prompts are skipped: the
+ * container is the sandbox. The runtime gives the container no stdin, so the
+ * CLI does not wait for input.
+ */
+export class ClaudeCodeAgent implements AgentAdapter {
+  readonly kind = 'claude-code' as const;
+  readonly #config: GantryConfig;
+
+  constructor(config: GantryConfig) {
+    this.#config = config;
+  }
+
+  invocation(context: SessionContext): SessionInvocation {
+    const { model } = this.#config.agent;
+    return {
+      command: ['claude', '-p', PROMPT, '--output-format', 'json', '--dangerously-skip-permissions', ...(model === undefined ? [] : ['--model', model])],
+      env: { ...CLAUDE_ENV, ...sessionEnv(this.#config, context) },
+    };
+  }
+}
