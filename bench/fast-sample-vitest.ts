@@ -4,14 +4,20 @@
  * read back by the gate's own parser.
  */
 import { readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { parseResults, type SuiteRun } from '../harness/gate/results/index.ts';
 import { selectionCommand, wholeFilesCommand } from '../harness/gate/sample.ts';
 
 const VITEST = resolve(import.meta.dirname, '../node_modules/.bin/vitest');
-/** `--pool=threads`: workers start faster than forked processes, and start-up is most of a small run. */
-const FULL = `${VITEST} run --pool=threads --reporter=json --outputFile=$OUT`;
+/**
+ * Threads start faster than forked processes, and the generated modules hold
+ * no state, so files need no isolation: start-up is most of a small run. Two
+ * workers, whatever the machine, so the times compare across machines.
+ */
+const FULL = `${VITEST} run --pool=threads --no-isolate --maxWorkers=2 --reporter=json --outputFile=$OUT`;
+/** The full generated suite runs in seconds; past this, a run hangs. */
+const RUN_TIMEOUT_MS = 60_000;
 export const SELECT_TEMPLATE = `${FULL} {files} -t {pattern}`;
 
 export interface TimedRun {
@@ -40,7 +46,9 @@ export function commandFor(selection: Selection): string {
 /** Runs `selection` in `root`; the report goes to `out` and is removed once read. */
 export async function runVitest(root: string, selection: Selection, out: string): Promise<TimedRun> {
   const start = performance.now();
-  const child = await execa('/bin/sh', ['-c', commandFor(selection)], { cwd: root, env: { OUT: out, CI: 'true' }, reject: false });
+  // `exec`: the timeout then ends vitest itself, not just the shell around it.
+  const child = await execa('/bin/sh', ['-c', `exec ${commandFor(selection)}`], { cwd: root, env: { OUT: out, CI: 'true' }, reject: false, timeout: RUN_TIMEOUT_MS });
+  if (child.timedOut) throw new Error(`vitest ran past ${RUN_TIMEOUT_MS} ms in ${root}: a mutation loops forever? (${commandFor(selection).slice(0, 200)})`);
   const wallMs = performance.now() - start;
   let text: string;
   try {
@@ -56,8 +64,4 @@ export async function runVitest(root: string, selection: Selection, out: string)
 
 export function failedIds(run: SuiteRun): Set<string> {
   return new Set(run.tests.filter((test) => test.status === 'failed').map((test) => test.id));
-}
-
-export function resultsFile(dir: string, name: string): string {
-  return join(dir, `${name}.json`);
 }

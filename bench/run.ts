@@ -1,12 +1,14 @@
 /**
- * `npm run bench`: the gate economy (simulated, pure computation), then the
- * harness's overhead against doing the same work by hand and its parallel
- * efficiency, measured in one run on this machine. Writes
- * bench/results/gate-economy.{json,md} and overhead.{json,md} and prints the
- * tables. See bench/README.md.
+ * `npm run bench`: the gate economy (simulated, pure computation), the fast
+ * sample (regressions `gantry-test --fast` catches on a generated vitest
+ * project), then the harness's overhead against doing the same work by hand
+ * and its parallel efficiency, measured in one run on this machine. Writes
+ * bench/results/gate-economy.{json,md}, fast-sample.{json,md} and
+ * overhead.{json,md} and prints the tables. See bench/README.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
+import { benchFastSample } from './fast-sample.ts';
 import { benchGateEconomy } from './gate-economy.ts';
 import { machineFacts } from './machine.ts';
 import { measureOverhead } from './overhead.ts';
@@ -20,6 +22,8 @@ const RESULTS = new URL('./results/', import.meta.url);
 
 console.error('bench: gate economy (simulated)');
 console.log(await benchGateEconomy());
+console.error('bench: fast sample (a generated vitest project, 100 regressions)');
+console.log(await benchFastSample());
 
 const redis = await startRedisServer(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']);
 try {

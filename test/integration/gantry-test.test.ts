@@ -11,7 +11,10 @@ const VITEST = resolve(import.meta.dirname, '../../node_modules/.bin/vitest');
 // `--globals`: the temp repository has no node_modules to import vitest from.
 const RUN = `${VITEST} run --globals --reporter=json --outputFile=$GANTRY_RESULTS`;
 
-/** A small real suite: 6 files, 30 tests, some inside describe blocks; `may fail` fails when FAIL_MAY is set. */
+/** Each numbered case waits this long, so the suite runs long enough to compare a fast run's time with the full run's. */
+const CASE_MS = 40;
+
+/** A small real suite: 6 files, 32 tests, some inside describe blocks; `may fail` fails when FAIL_MAY is set. */
 function suiteFiles(): Record<string, string> {
   const files: Record<string, string> = {
     '.gitignore': 'node_modules/\n.gantry/\n',
@@ -19,7 +22,7 @@ function suiteFiles(): Record<string, string> {
     'src/util.ts': 'export const twice = (text: string): string => text + text;\n',
   };
   const cases = (prefix: string): string =>
-    Array.from({ length: 5 }, (_, index) => `it('${prefix} case ${index}', () => { expect(${index} + 1).toBe(${index + 1}); });`).join('\n');
+    Array.from({ length: 5 }, (_, index) => `it('${prefix} case ${index}', async () => { await new Promise((resolve) => setTimeout(resolve, ${CASE_MS})); expect(${index} + 1).toBe(${index + 1}); });`).join('\n');
   files['test/math.test.ts'] = `import { add } from '../src/math.ts';\ndescribe('math', () => {\n${cases('math')}\nit('adds', () => { expect(add(1, 2)).toBe(3); });\n});\n`;
   files['test/helpers.test.ts'] = `import { twice } from '../src/util.ts';\n${cases('helpers')}\n`;
   files['test/fragile.test.ts'] = `describe('fragile', () => { describe('inner', () => {\n${cases('fragile')}\nit('may fail', () => { expect(process.env.FAIL_MAY).toBeUndefined(); });\n}); });\n`;
@@ -31,16 +34,20 @@ interface VitestReport {
   testResults: Array<{ name: string; assertionResults: Array<{ ancestorTitles: string[]; title: string; status: string; duration?: number }> }>;
 }
 
-/** vitest's JSON report as test cases (the gate's own parsers live elsewhere; this fixture needs only ids and status). */
+/** vitest's JSON report as test cases (the gate's own parsers live elsewhere; this fixture needs only ids, status and durations). */
 async function readResults(root: string, file: string): Promise<TestCase[]> {
   const report = JSON.parse(await readFile(file, 'utf8')) as VitestReport;
   return report.testResults.flatMap((result) =>
     result.assertionResults.map((test) => {
       const path = relative(root, result.name);
       const status = test.status === 'passed' || test.status === 'failed' ? test.status : 'skipped';
-      return { id: testId(path, test.ancestorTitles, test.title), file: path, path: test.ancestorTitles, title: test.title, status };
+      return { id: testId(path, test.ancestorTitles, test.title), file: path, path: test.ancestorTitles, title: test.title, status, durationMs: test.duration ?? 0 };
     }),
   );
+}
+
+function sumMs(tests: readonly TestCase[]): number {
+  return tests.reduce((sum, test) => sum + (test.durationMs ?? 0), 0);
 }
 
 describe('gantry-test', () => {
@@ -126,6 +133,37 @@ describe('gantry-test', () => {
     expect(added).toEqual([['test/new.test.ts > new one', 'passed'], ['test/new.test.ts > new two', 'passed']]);
     const coverage = JSON.parse(await readFile(join(work, '.gantry/coverage.json'), 'utf8')) as Record<string, number>;
     expect(Object.keys(coverage).sort()).toEqual([...chosen].sort());
+  });
+
+  it('when two seeds run for real, they choose different tests, both run the changed file, and each takes at most the budget share of the full run', async () => {
+    // A baseline with real durations, so the budget is a share of real time.
+    const full = await gantryTest([], { GANTRY_RESULTS: join(dir, 'timed-full.json') });
+    expect(full.exitCode, full.stderr).toBe(0);
+    const baseline = await readResults(work, join(dir, 'timed-full.json'));
+    const fullMs = sumMs(baseline);
+    expect(fullMs).toBeGreaterThanOrEqual(30 * CASE_MS);
+    const timed = { GANTRY_TESTS_FILE: join(dir, 'timed-tests.json') };
+    await writeFile(timed.GANTRY_TESTS_FILE, JSON.stringify({ tests: baseline, durationMs: fullMs }));
+    const budget = 0.25;
+
+    const fastRun = async (seed: string) => {
+      const results = join(dir, `timed-fast-${seed}.json`);
+      const result = await gantryTest(['--fast', '--seed', seed, '--budget', `${budget * 100}%`], { ...timed, GANTRY_RESULTS: results });
+      expect(result.exitCode, result.stderr).toBe(0);
+      // The baseline knows test/new.test.ts, so it runs as a changed file, in the one selection run.
+      const ran = (await readResults(work, results)).filter((test) => test.status !== 'skipped');
+      return { ids: ran.map((test) => test.id).sort(), ms: sumMs(ran) };
+    };
+    const [one, two] = [await fastRun('11'), await fastRun('12')];
+
+    expect(one.ids).not.toEqual(two.ids);
+    const changedFileTests = baseline.filter((test) => test.file === 'test/math.test.ts').map((test) => test.id);
+    expect(changedFileTests).toHaveLength(6);
+    for (const run of [one, two]) expect(run.ids).toEqual(expect.arrayContaining(changedFileTests));
+    // Test time, not wall time: vitest's start-up (about a second here) is the same for any sample. The slack covers timer jitter: each timed case may overrun its 40 ms a little.
+    const slackMs = 100;
+    for (const run of [one, two]) expect(run.ms).toBeLessThanOrEqual(budget * fullMs + slackMs);
+    expect(Math.min(one.ms, two.ms)).toBeGreaterThan(0);
   });
 
   it('when a chosen test fails, the exit code passes through', async () => {
