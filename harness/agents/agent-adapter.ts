@@ -1,5 +1,6 @@
 import type { GantryConfig } from '../config/types.ts';
 import type { Task } from '../queue/types.ts';
+import type { SessionUsage } from '../reports/index.ts';
 
 /** Where things sit inside an agent container; the brief tells the agent the same paths. */
 export const CONTAINER_PATHS = {
@@ -24,12 +25,35 @@ export interface SessionInvocation {
 }
 
 /**
- * One adapter per agent CLI: how to start a session of it. The session loop,
- * container and brief are the same for every kind.
+ * How a session ended in its agent's own words: `ok` (it ran to its end;
+ * whether the task is done is the done file's say), `rate-limited` (the
+ * provider said wait: resume later, not a failure), `auth` (the provider
+ * refused the key: no session of it can help) or `error`.
+ */
+export type AgentEnd = 'ok' | 'rate-limited' | 'auth' | 'error';
+
+export interface SessionReport {
+  end: AgentEnd;
+  usage: SessionUsage;
+  /** The CLI's own session id, when it has one. */
+  sessionId?: string;
+  turns?: number;
+  /** What went wrong, for every end but `ok`. */
+  message?: string;
+}
+
+/**
+ * One adapter per agent CLI: how to start a session of it and how to read
+ * what it printed. The session loop, container and brief are the same for
+ * every kind.
  */
 export interface AgentAdapter {
   readonly kind: GantryConfig['agent']['kind'];
+  /** Who serves the model; rate limits and key failures are shared per provider. */
+  readonly provider: string;
   invocation(context: SessionContext): SessionInvocation;
+  /** Reads the session's output (stdout and stderr, as logged). */
+  report(output: string): SessionReport;
 }
 
 /** Environment every session gets, whatever the agent kind. */

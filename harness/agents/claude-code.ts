@@ -1,5 +1,7 @@
 import type { GantryConfig } from '../config/types.ts';
-import { CONTAINER_PATHS, sessionEnv, type AgentAdapter, type SessionContext, type SessionInvocation } from './agent-adapter.ts';
+import { messageOf } from '../errors.ts';
+import { CONTAINER_PATHS, sessionEnv, type AgentAdapter, type SessionContext, type SessionInvocation, type SessionReport } from './agent-adapter.ts';
+import { parseClaudeResult } from './claude-result.ts';
 
 /**
  * Claude Code in a container with a read-only root and no one to answer: no
@@ -29,6 +31,7 @@ const PROMPT = [
  */
 export class ClaudeCodeAgent implements AgentAdapter {
   readonly kind = 'claude-code' as const;
+  readonly provider = 'anthropic';
   readonly #config: GantryConfig;
 
   constructor(config: GantryConfig) {
@@ -41,5 +44,21 @@ export class ClaudeCodeAgent implements AgentAdapter {
       command: ['claude', '-p', PROMPT, '--output-format', 'json', '--dangerously-skip-permissions', ...(model === undefined ? [] : ['--model', model])],
       env: { ...CLAUDE_ENV, ...sessionEnv(this.#config, context) },
     };
+  }
+
+  report(output: string): SessionReport {
+    const usage = { provider: this.provider, costUsd: 0, inputTokens: 0, outputTokens: 0 };
+    try {
+      const result = parseClaudeResult(output);
+      return {
+        end: result.end,
+        usage: { ...usage, costUsd: result.costUsd, inputTokens: result.inputTokens, outputTokens: result.outputTokens },
+        sessionId: result.sessionId,
+        turns: result.turns,
+        ...(result.end === 'ok' ? {} : { message: result.errorText ?? `the model API answered ${result.apiErrorStatus ?? 'with an error'}` }),
+      };
+    } catch (error) {
+      return { end: 'error', usage, message: messageOf(error) };
+    }
   }
 }

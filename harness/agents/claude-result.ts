@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentError } from '../errors.ts';
+import { lastJsonLine } from './result-line.ts';
 
 /**
  * How a Claude Code session ended, read from its `--output-format json` result:
@@ -18,6 +19,8 @@ export interface ClaudeResult {
   isError: boolean;
   /** The HTTP status of the model API's error when the session ended on one. */
   apiErrorStatus?: number;
+  /** The CLI's last words (`result`): the error, when the session ended on one. */
+  errorText?: string;
   end: ClaudeEnd;
 }
 
@@ -28,6 +31,7 @@ const ResultSchema = z.object({
   num_turns: z.number(),
   is_error: z.boolean(),
   api_error_status: z.number().nullish(),
+  result: z.string().optional(),
   usage: z.object({
     input_tokens: z.number().default(0),
     output_tokens: z.number().default(0),
@@ -45,29 +49,13 @@ function endOf(isError: boolean, status: number | undefined): ClaudeEnd {
   return 'error';
 }
 
-/** The last line of the output that is a result object: the session log holds stderr too. */
-function resultLine(output: string): unknown {
-  const lines = output.split('\n');
-  for (let index = lines.length - 1; index >= 0; index -= 1) {
-    const line = lines[index]?.trim() ?? '';
-    if (!line.startsWith('{')) continue;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'result') return value;
-    } catch {
-      // Not JSON: a line of stderr that happens to start with a brace.
-    }
-  }
-  return undefined;
-}
-
 /**
  * Reads what `claude -p --output-format json` printed. On a model API error the
  * result still says `subtype: "success"`: `is_error` and `api_error_status` tell.
  * Throws AGENT_FAILED when the output holds no result (the CLI crashed or was killed).
  */
 export function parseClaudeResult(stdout: string): ClaudeResult {
-  const parsed = ResultSchema.safeParse(resultLine(stdout));
+  const parsed = ResultSchema.safeParse(lastJsonLine(stdout, (value) => value['type'] === 'result'));
   if (!parsed.success) {
     const tail = stdout.trim().slice(-300);
     throw new AgentError('AGENT_FAILED', `Claude Code printed no result object (--output-format json); the session crashed or was stopped. Its output ends with: ${tail === '' ? '(nothing)' : tail}`, { retryable: true });
@@ -83,6 +71,7 @@ export function parseClaudeResult(stdout: string): ClaudeResult {
     turns: result.num_turns,
     isError: result.is_error,
     ...(status === undefined ? {} : { apiErrorStatus: status }),
+    ...(result.is_error && result.result ? { errorText: result.result.slice(0, 500) } : {}),
     end: endOf(result.is_error, status),
   };
 }

@@ -1,10 +1,12 @@
 import type { GantryConfig } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
-import { sessionEnv, type AgentAdapter, type SessionContext, type SessionInvocation } from './agent-adapter.ts';
+import { sessionEnv, type AgentAdapter, type SessionContext, type SessionInvocation, type SessionReport } from './agent-adapter.ts';
+import { parseCommandResult } from './command-result.ts';
 
-/** Kind `command`: any shell command is the agent. */
+/** Kind `command`: any shell command is the agent; it may print gantry's result line (command-result.ts). */
 export class CommandAgent implements AgentAdapter {
   readonly kind = 'command' as const;
+  readonly provider = 'command';
   readonly #config: GantryConfig;
   readonly #command: string;
 
@@ -18,5 +20,9 @@ export class CommandAgent implements AgentAdapter {
 
   invocation(context: SessionContext): SessionInvocation {
     return { command: ['sh', '-c', this.#command], env: sessionEnv(this.#config, context) };
+  }
+
+  report(output: string): SessionReport {
+    return parseCommandResult(output);
   }
 }

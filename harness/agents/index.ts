@@ -5,10 +5,11 @@ import { ClaudeCodeAgent } from './claude-code.ts';
 import { CommandAgent } from './command-agent.ts';
 
 export { CONTAINER_PATHS, sessionEnv } from './agent-adapter.ts';
-export type { AgentAdapter, SessionContext, SessionInvocation } from './agent-adapter.ts';
+export type { AgentAdapter, AgentEnd, SessionContext, SessionInvocation, SessionReport } from './agent-adapter.ts';
 export { ClaudeCodeAgent } from './claude-code.ts';
 export { parseClaudeResult, type ClaudeEnd, type ClaudeResult } from './claude-result.ts';
 export { CommandAgent } from './command-agent.ts';
+export { CommandResultSchema, parseCommandResult } from './command-result.ts';
 
 /** The adapter for the configured agent kind. */
 export function agentFor(config: GantryConfig): AgentAdapter {

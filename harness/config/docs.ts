@@ -67,7 +67,8 @@ export function renderConfigReference(): string {
 function exampleLines(node: SchemaNode, given: Record<string, unknown> | undefined, indent: string): string[] {
   return Object.entries(node.properties ?? {}).flatMap(([key, child]) => {
     const value = given?.[key];
-    if (child.properties) return [`${indent}${key}:`, ...exampleLines(child, value as Record<string, unknown> | undefined, `${indent}  `)];
+    const optionalSection = value === undefined && child.default === undefined;
+    if (child.properties && !optionalSection) return [`${indent}${key}:`, ...exampleLines(child, value as Record<string, unknown> | undefined, `${indent}  `)];
     if (value !== undefined || child.default !== undefined) return [`${indent}${key}: ${yamlValue(value ?? child.default)}`];
     return child.examples?.length ? [`${indent}# ${key}: ${yamlValue(child.examples[0])}`] : [];
   });
@@ -97,7 +98,11 @@ function typeOf(node: SchemaNode): string {
     const bounds = boundsOf(node);
     return `${node.type}${bounds ? ` ${bounds}` : ''}${node.unit ? ` (${node.unit})` : ''}`;
   }
-  if (node.type === 'object') return 'map of strings';
+  if (node.type === 'object') {
+    if (node.properties) return `mapping of ${Object.keys(node.properties).map((key) => `\`${key}\``).join(', ')}`;
+    const values = typeof node.additionalProperties === 'object' ? node.additionalProperties.type : undefined;
+    return `map of ${values ?? 'string'}s`;
+  }
   return node.type ?? 'any';
 }
 

@@ -14,7 +14,7 @@ const UNIT_BYTES: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3
 
 export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.ProcessEnv): GantryConfig {
   const configDir = path.dirname(file);
-  const { agent, gate, limits, container, queue, shutdown } = parsed;
+  const { agent, gate, limits, container, queue, shutdown, budget } = parsed;
   return {
     file,
     repo: { url: resolveRepoUrl(parsed.repo.url, configDir), main: parsed.repo.main },
@@ -26,6 +26,7 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
       ...(agent.command === undefined ? {} : { command: agent.command }),
       ...(agent.model === undefined ? {} : { model: agent.model }),
       env: agent.env,
+      ...(agent.price === undefined ? {} : { price: { input: agent.price.input, cachedInput: agent.price.cachedInput ?? agent.price.input, output: agent.price.output } }),
     },
     gate: {
       command: gate.command,
@@ -55,6 +56,11 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
     },
     queue: { prefix: queue.prefix, leaseMs: queue.lease },
     shutdown: { graceMs: shutdown.grace, forceMs: shutdown.force },
+    budget: {
+      ...(budget.run === undefined ? {} : { run: budget.run }),
+      ...(budget.perTask === undefined ? {} : { perTask: budget.perTask }),
+      perRole: budget.perRole,
+    },
     redisUrl: env['REDIS_URL'] || DEFAULT_REDIS_URL,
   };
 }

@@ -21,13 +21,27 @@ export const AgentKind = z
   .describe('Which agent CLI runs a session: `command` runs `agent.command` with sh; `claude-code` and `codex` drive those CLIs.')
   .meta({ examples: ['command'] });
 
+const dollarsPerMTok = (what: string) =>
+  z.number().min(0).describe(`US dollars per million ${what}.`).meta({ unit: 'dollars per million tokens' });
+
+export const PriceSchema = z
+  .object({
+    input: dollarsPerMTok('prompt tokens not read from the cache'),
+    cachedInput: dollarsPerMTok('prompt tokens read from the cache').optional(),
+    output: dollarsPerMTok('output tokens (reasoning included)'),
+  })
+  .strict()
+  .describe('What the model\'s tokens cost, for agents whose CLI reports tokens but no cost (codex; required for that kind). Cached prompt tokens cost `input` when `cachedInput` is not set.')
+  .meta({ examples: [{ input: 1.25, cachedInput: 0.125, output: 10 }] });
+
 export const AgentSchema = z
   .object({
     kind: AgentKind,
     image: z.string().min(1).default('gantry/agent-base').describe('Docker image a session runs in. It must have git and run as a non-root user.'),
     command: z.string().min(1).optional().describe('Shell command run as the agent for kind `command` (required for that kind); it sees $GANTRY_TASK_FILE (the brief) and $GANTRY_DONE_FILE (touch it to declare the task done).').meta({ examples: ['sh ./scripts/agent.sh'] }),
     model: z.string().min(1).optional().describe('Model name handed to the agent CLI (claude-code, codex).').meta({ examples: ['claude-sonnet-4-5'] }),
-    env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables for every session; values are strings (quote numbers).').meta({ examples: [{ HTTPS_PROXY: 'http://proxy.internal:3128' }] }),
+    env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables for every session; values are strings (quote numbers). Model keys set here reach the agent container only.').meta({ examples: [{ HTTPS_PROXY: 'http://proxy.internal:3128' }] }),
+    price: PriceSchema.optional(),
   })
   .strict()
   .describe('The coding agent every task runs.');
@@ -92,6 +106,18 @@ export const QueueSchema = z
   .default({ prefix: 'gantry', lease: 30_000 })
   .describe('Queues in Redis (the address comes from REDIS_URL).');
 
+const dollars = (what: string) => z.number().positive().describe(`${what}, in US dollars.`).meta({ unit: 'dollars' });
+
+export const BudgetSchema = z
+  .object({
+    run: dollars('Most the whole run may spend on agent sessions').meta({ examples: [50] }).optional(),
+    perTask: dollars('Most one task may spend, all its attempts together').meta({ examples: [5] }).optional(),
+    perRole: z.record(z.string(), dollars('Most the tasks of one role may spend')).default({}).describe('Most the tasks of each role may spend, in US dollars, by role name.').meta({ examples: [{ critic: 5 }] }),
+  })
+  .strict()
+  .default({ perRole: {} })
+  .describe('Spending limits. At a limit no new session starts in that scope; sessions already running finish, and the report names the budget that stopped them.');
+
 export const RepoSchema = z
   .object({
     url: z.string().min(1).describe('The upstream repository: a local path (relative to the config file) or any git URL. Merges are pushed here.').meta({ examples: ['./upstream.git'] }),
@@ -111,6 +137,7 @@ export const ConfigSchema = z
     container: ContainerSchema,
     queue: QueueSchema,
     shutdown: ShutdownSchema,
+    budget: BudgetSchema,
   })
   .strict()
   .describe('gantry.yaml');

@@ -17,6 +17,8 @@ export interface GantryConfig {
     command?: string;
     model?: string;
     env: Record<string, string>;
+    /** Dollars per million tokens. */
+    price?: { input: number; cachedInput: number; output: number };
   };
   gate: {
     command: string;
@@ -35,5 +37,7 @@ export interface GantryConfig {
   container: { memoryBytes: number; nanoCpus: number; pids: number; network: string; user: string };
   queue: { prefix: string; leaseMs: number };
   shutdown: { graceMs: number; forceMs: number };
+  /** Dollars; an absent limit is no limit. */
+  budget: { run?: number; perTask?: number; perRole: Record<string, number> };
   redisUrl: string;
 }

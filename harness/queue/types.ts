@@ -68,6 +68,8 @@ export interface SessionRecord {
   startedAt: string;
   durationMs: number;
   exitCode: number | null;
-  end: 'done' | 'continue' | 'failed' | 'timeout' | 'oom' | 'aborted';
+  end: 'done' | 'continue' | 'failed' | 'timeout' | 'oom' | 'aborted' | 'rate-limited' | 'auth';
+  /** Dollars the session spent. */
+  costUsd?: number;
   note?: string;
 }

@@ -2,7 +2,19 @@
  * Everything the journal records. One line of journal.jsonl is one event;
  * the report is computed from these alone, so they carry what it needs.
  */
-export type SessionEnd = 'done' | 'continue' | 'failed' | 'timeout' | 'oom' | 'aborted';
+export type SessionEnd = 'done' | 'continue' | 'failed' | 'timeout' | 'oom' | 'aborted' | 'rate-limited' | 'auth';
+
+/** What a session spent, as its agent reported it (or priced from its tokens). */
+export interface SessionUsage {
+  /** The model provider: `anthropic`, `openai`, or what a command agent names (default `command`). */
+  provider: string;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Which spending limit (`budget:` in the config) stopped new sessions. */
+export type BudgetScope = { scope: 'run' } | { scope: 'task'; task: string } | { scope: 'role'; role: string };
 
 export type JournalEventBody =
   | { type: 'run.started'; controller: string; concurrency: number }
@@ -10,7 +22,13 @@ export type JournalEventBody =
   | { type: 'task.queued'; task: string; role: string; text: string }
   | { type: 'attempt.started'; task: string; role: string; attempt: number; fence: number }
   | { type: 'session.started'; task: string; attempt: number; session: number }
-  | { type: 'session.ended'; task: string; attempt: number; session: number; exitCode: number | null; end: SessionEnd; durationMs: number }
+  | ({ type: 'session.ended'; task: string; attempt: number; session: number; exitCode: number | null; end: SessionEnd; durationMs: number } & Partial<SessionUsage>)
+  /** A provider answered "rate limited": every session of it waits until `until` (ISO time). */
+  | { type: 'provider.backoff'; provider: string; until: string; task: string }
+  /** A provider refused the key: no new session of it starts until the key is fixed and gantry restarted. */
+  | { type: 'provider.auth'; provider: string; message: string; task: string }
+  /** A budget was reached: sessions in its scope no longer start. */
+  | ({ type: 'budget.reached'; limitUsd: number; spentUsd: number; task: string } & BudgetScope)
   | { type: 'gate.submitted'; task: string; attempt: number; head: string }
   /** One test run of the gate; `batch` branches were tested together, so a failure may be another's. */
   | { type: 'gate.result'; task: string; attempt: number; commit: string; passed: boolean; exitCode: number | null; durationMs: number; batch: number }

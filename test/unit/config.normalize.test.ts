@@ -29,6 +29,7 @@ describe('config normalization', () => {
       container: { memoryBytes: 2 * 1024 ** 3, nanoCpus: 1_000_000_000, pids: 512, network: 'bridge', user: '1000:1000' },
       queue: { prefix: 'gantry', leaseMs: 30_000 },
       shutdown: { graceMs: 60_000, forceMs: 30_000 },
+      budget: { perRole: {} },
       redisUrl: 'redis://127.0.0.1:6379',
     });
   });
