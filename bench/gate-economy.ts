@@ -6,7 +6,7 @@
  * prints the tables. See bench/README.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { renderGateEconomy, summarizeScenario, type ScenarioResult } from './gate-economy-table.ts';
+import { renderGateEconomy, summarizeScenario, type Judged, type ScenarioResult } from './gate-economy-table.ts';
 import { simulateGate, type GateScenario } from './gate-sim.ts';
 
 const BRANCHES = 200;
@@ -16,16 +16,16 @@ const CASES = [
   { badRate: 0.01, flakeRate: 0, reruns: 0 },
   { badRate: 0.05, flakeRate: 0, reruns: 0 },
   { badRate: 0.1, flakeRate: 0, reruns: 0 },
-  { badRate: 0.05, flakeRate: 0, reruns: 2 },
-  { badRate: 0.05, flakeRate: 0.1, reruns: 2 },
+  { badRate: 0.1, flakeRate: 0, reruns: 2 },
+  { badRate: 0.1, flakeRate: 0.1, reruns: 2 },
 ];
 /** What-if: the batch size the bad rate calls for, known from the first batch. */
 const KNOWN_RATE_CASES = CASES.filter((c) => c.reruns === 0).map((c) => ({ ...c, fixedBatchSize: Math.round(Math.LN2 / c.badRate) }));
-const GROUPS = [
-  { title: 'Queue: all branches waiting at the start', arrivalEvery: 0, cases: CASES },
-  { title: 'Steady state: one branch arrives per suite run', arrivalEvery: 1, cases: CASES },
-  { title: 'Saturated: four branches arrive per suite run', arrivalEvery: 0.25, cases: CASES },
-  { title: 'What-if, queue: batch size fixed at ln 2 / p instead of batchSizeFor', arrivalEvery: 0, cases: KNOWN_RATE_CASES },
+const GROUPS: Array<{ title: string; arrivalEvery: number; judged: Judged; cases: typeof CASES }> = [
+  { title: 'Queue: all branches waiting at the start', arrivalEvery: 0, judged: 'runs', cases: CASES },
+  { title: 'Steady state: one branch arrives per suite run', arrivalEvery: 1, judged: 'merge time', cases: CASES },
+  { title: 'Busy: four branches arrive per suite run', arrivalEvery: 0.25, judged: 'none', cases: CASES },
+  { title: 'What-if, queue: batch size fixed at ln 2 / p instead of batchSizeFor', arrivalEvery: 0, judged: 'none', cases: KNOWN_RATE_CASES },
 ];
 const RESULTS = new URL('./results/', import.meta.url);
 
@@ -39,13 +39,13 @@ async function runScenario(scenario: GateScenario): Promise<ScenarioResult> {
 export async function benchGateEconomy(): Promise<string> {
   const started = new Date();
   const groups = [];
-  for (const { title, arrivalEvery, cases } of GROUPS) {
+  for (const { title, arrivalEvery, judged, cases } of GROUPS) {
     const results = [];
     for (const c of cases) {
       const name = `${title}: ${JSON.stringify(c)}`;
       results.push(await runScenario({ name, branches: BRANCHES, arrivalEvery, ...c }));
     }
-    groups.push({ title, results });
+    groups.push({ title, judged, results });
   }
   const markdown = renderGateEconomy(groups, SEEDS.length, BRANCHES);
   await mkdir(RESULTS, { recursive: true });

@@ -15,6 +15,8 @@ export const MAIN = 'main';
 
 const BROKEN = 'suite > a test that every bad branch breaks';
 const FLAKY = 'suite > a test that fails at random';
+/** A re-run of one or two tests with `gate.select`: the runner's start-up and those tests, in suite runs. */
+export const RERUN_TIME = 0.1;
 
 function testCase(id: string, status: TestCase['status']): TestCase {
   return { id, file: 'suite', path: [], title: id, status };
@@ -24,13 +26,13 @@ function testCase(id: string, status: TestCase['status']): TestCase {
  * A stand-in for merging and running the suite: a commit remembers whether
  * its chain holds a bad branch, and its suite fails iff it does, plus a flaky
  * test failing in `flakeRate` of runs. Failures are settled by re-runs through
- * the gate's own `settleFailures`. Every run, re-runs included, advances the
- * clock by one suite run.
+ * the gate's own `settleFailures`. A full run advances the clock by one suite
+ * run; a re-run of the failed tests alone (`gate.select`) by RERUN_TIME.
  */
 export class FakeSuite {
   /** The simulation's clock, in suite runs. */
   now = 0;
-  /** Suite runs so far, re-runs included. */
+  /** Runs so far, full and re-runs. */
   runs = 0;
   /** Of those, re-runs of failed tests. */
   reruns = 0;
@@ -64,11 +66,11 @@ export class FakeSuite {
     },
     test: async (commit) => {
       const broken = this.#hasBad.get(commit) ?? false;
-      const failed = this.#run(broken, [BROKEN, FLAKY]).filter((t) => t.status === 'failed');
+      const failed = this.#run(broken, [BROKEN, FLAKY], 1).filter((t) => t.status === 'failed');
       if (failed.length === 0) return { passed: true, detail: '' };
       const rerun = async (tests: TestCase[]): Promise<SuiteRun> => {
         this.reruns += 1;
-        return { tests: this.#run(broken, tests.map((t) => t.id)), durationMs: 1 };
+        return { tests: this.#run(broken, tests.map((t) => t.id), RERUN_TIME), durationMs: 1 };
       };
       const { stillFailing } = await settleFailures(failed, rerun, this.#reruns);
       if (stillFailing.length === 0) return { passed: true, detail: '' };
@@ -76,8 +78,8 @@ export class FakeSuite {
     },
   };
 
-  #run(broken: boolean, ids: readonly string[]): TestCase[] {
-    this.now += 1;
+  #run(broken: boolean, ids: readonly string[], time: number): TestCase[] {
+    this.now += time;
     this.runs += 1;
     return ids.map((id) => {
       const fails = id === BROKEN ? broken : this.#random() < this.#flakeRate;

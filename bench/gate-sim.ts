@@ -9,7 +9,7 @@ export interface GateScenario {
   badRate: number;
   /** Share of suite runs (re-runs included) in which a flaky test fails. */
   flakeRate: number;
-  /** `gate.reruns`: re-runs of a failed test before it counts (each a full suite run here). */
+  /** `gate.reruns`: re-runs of a failed test before it counts (with `gate.select` a run of that test alone; each takes one suite run of time here). */
   reruns: number;
   /** Suite runs between arrivals; 0: every branch is waiting at the start. */
   arrivalEvery: number;
@@ -21,10 +21,11 @@ export interface GateScenario {
 export interface GateSimRun {
   seed: number;
   badShare: number;
+  /** Full-suite runs (re-runs of failed tests not included). */
   runsPerBranch: number;
   /** One tip test per batch: the runs that would be spent if no batch ever failed. */
   batchRunsPerBranch: number;
-  /** Tip tests of halves and remainders after a batch failed. */
+  /** Tests of shorter prefixes, searching for the first bad branch after a batch failed. */
   bisectionRunsPerBranch: number;
   /** Re-runs of failed tests (flakes and real failures alike). */
   rerunsPerBranch: number;
@@ -49,8 +50,9 @@ export function quantile(sorted: readonly number[], q: number): number {
 /**
  * Drains the branches the way MergeQueue does: whenever the gate is free it
  * takes up to `batchSizeFor(stats)` of the waiting branches from the head of
- * the queue, gates them with `gateBatch`, and counts the accepted and the
- * rejected-for-tests into the stats that size the next batch.
+ * the queue, gates them with `gateBatch`, puts the deferred ones back at the
+ * head, and counts the accepted and the rejected-for-tests into the stats
+ * that size the next batch.
  */
 export async function simulateGate(scenario: GateScenario, seed: number): Promise<GateSimRun> {
   const random = mulberry32(seed);
@@ -63,14 +65,16 @@ export async function simulateGate(scenario: GateScenario, seed: number): Promis
   let batches = 0;
   let wronglyRejected = 0;
   let badAccepted = 0;
-  while (next < branches.length) {
-    suite.waitUntil(branches[next]?.arrivesAt ?? 0);
-    const waiting = branches.slice(next).filter((b) => b.arrivesAt <= suite.now);
-    const batch = waiting.slice(0, scenario.fixedBatchSize ?? batchSizeFor(stats));
-    next += batch.length;
+  // Arrived and not yet judged, in order; branches a batch sent back come first.
+  const queue: SimBranch[] = [];
+  while (next < branches.length || queue.length > 0) {
+    if (queue.length === 0) suite.waitUntil(branches[next]?.arrivesAt ?? 0);
+    while (next < branches.length && (branches[next]?.arrivesAt ?? 0) <= suite.now) queue.push(branches[next++] as SimBranch);
+    const batch = queue.splice(0, scenario.fixedBatchSize ?? batchSizeFor(stats));
     batches += 1;
     const result = await gateBatch(head, batch, suite.ops);
     head = result.head;
+    queue.unshift(...result.deferred);
     for (const { candidate } of result.accepted) {
       mergeTimes.push(suite.now - candidate.arrivesAt);
       if (candidate.bad) badAccepted += 1;
@@ -86,7 +90,7 @@ export async function simulateGate(scenario: GateScenario, seed: number): Promis
   return {
     seed,
     badShare: (n - good) / n,
-    runsPerBranch: suite.runs / n,
+    runsPerBranch: (suite.runs - suite.reruns) / n,
     batchRunsPerBranch: batches / n,
     bisectionRunsPerBranch: (suite.runs - suite.reruns - batches) / n,
     rerunsPerBranch: suite.reruns / n,

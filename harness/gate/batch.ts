@@ -1,11 +1,14 @@
 /**
- * Batched gating with prefix bisection. Branches waiting for the gate are
- * merged one after another onto main and the tip is tested once; when all
- * pass (the common case) one test run lets the whole batch in. When the tip
- * fails, the batch is halved: the first half is gated on its own (recursively),
- * then the rest goes on top of whatever got in. A single branch that fails is
- * rejected. With p the share of bad branches this needs about
- * N·H(p) test runs instead of N.
+ * Batched gating that finds the first bad branch. Branches waiting for the
+ * gate are merged one after another onto main and the tip is tested once;
+ * when it passes (the common case) one test run lets the whole batch in.
+ * When it fails, a binary search over the chain's prefixes (each prefix is a
+ * commit of the chain already: nothing is merged again) finds the first
+ * branch whose merge breaks the tests: the branches before it go in, it is
+ * rejected, and the ones after it go back to the front of the queue untested,
+ * to be batched again on the new main with whatever arrived since. That is
+ * generalized binary splitting: with p the share of bad branches and batches
+ * near ln 2 / p it needs about 1.1·N·H(p) test runs instead of N.
  */
 
 export interface Combined<C> {
@@ -38,44 +41,51 @@ export interface BatchResult<C> {
   head: string;
   accepted: Array<{ candidate: C; commit: string }>;
   rejected: Array<Rejection<C>>;
+  /** Not judged: they came after the rejected branch; gate them again on `head`. */
+  deferred: C[];
   /** Test runs used. */
   runs: number;
 }
 
 export async function gateBatch<C>(base: string, candidates: readonly C[], ops: BatchOps<C>): Promise<BatchResult<C>> {
-  const result: BatchResult<C> = { head: base, accepted: [], rejected: [], runs: 0 };
-  let pending = [...candidates];
-  // After a failed tip whose first half then went in whole, the rest on top is
-  // that same failed tip: split it again without a run. A lone branch is
-  // always tested before it is rejected, so a flaky run never rejects untested.
-  let knownToFail = false;
-  while (pending.length > 0) {
-    const combined = await ops.combine(result.head, pending);
-    for (const { candidate, files } of combined.conflicted) result.rejected.push({ candidate, kind: 'conflict', files });
-    const merged = combined.merged.map((m) => m.candidate);
-    if (merged.length === 0) break;
-    if (!(knownToFail && merged.length > 1)) {
-      const verdict = await ops.test(combined.tip, merged);
-      result.runs += 1;
-      if (verdict.passed) {
-        result.head = combined.tip;
-        result.accepted.push(...combined.merged);
-        break;
-      }
-      if (merged.length === 1) {
-        result.rejected.push({ candidate: merged[0] as C, kind: 'tests', detail: verdict.detail });
-        break;
-      }
-    }
-    const half = Math.ceil(merged.length / 2);
-    const first = await gateBatch(result.head, merged.slice(0, half), ops);
-    result.head = first.head;
-    result.accepted.push(...first.accepted);
-    result.rejected.push(...first.rejected);
-    result.runs += first.runs;
-    knownToFail = first.accepted.length === half;
-    pending = merged.slice(half);
+  const combined = await ops.combine(base, candidates);
+  const result: BatchResult<C> = {
+    head: base, accepted: [], deferred: [], runs: 0,
+    rejected: combined.conflicted.map(({ candidate, files }) => ({ candidate, kind: 'conflict', files })),
+  };
+  const chain = combined.merged;
+  if (chain.length === 0) return result;
+  const prefix = (length: number) => ({ commit: length === 0 ? base : (chain[length - 1]?.commit ?? base), candidates: chain.slice(0, length).map((m) => m.candidate) });
+  const test = async (length: number) => {
+    const { commit, candidates: tested } = prefix(length);
+    result.runs += 1;
+    return ops.test(commit, tested);
+  };
+  const whole = await test(chain.length);
+  if (whole.passed) {
+    result.head = combined.tip;
+    result.accepted.push(...chain);
+    return result;
   }
+  // Invariant: the prefix of length `good` passed (0: main itself), the one of length `bad` failed.
+  let good = 0;
+  let bad = chain.length;
+  let detail = whole.detail;
+  while (bad - good > 1) {
+    const middle = Math.floor((good + bad) / 2);
+    const verdict = await test(middle);
+    if (verdict.passed) {
+      good = middle;
+    } else {
+      bad = middle;
+      detail = verdict.detail;
+    }
+  }
+  result.head = prefix(good).commit;
+  result.accepted.push(...chain.slice(0, good));
+  const culprit = chain[good];
+  if (culprit) result.rejected.push({ candidate: culprit.candidate, kind: 'tests', detail });
+  result.deferred.push(...chain.slice(bad).map((m) => m.candidate));
   return result;
 }
 
@@ -86,7 +96,8 @@ const PRIOR_WEIGHT = 20;
 /**
  * How many waiting branches to gate together: near ln 2 / p, where p is the
  * share of branches the gate has rejected for their tests so far (smoothed by
- * the prior), the batch size at which prefix bisection costs least.
+ * the prior), the batch size at which the search for the first bad branch
+ * costs least.
  */
 export function batchSizeFor(stats: { accepted: number; rejected: number }): number {
   const p = (stats.rejected + PRIOR_BAD) / (stats.accepted + stats.rejected + PRIOR_WEIGHT);

@@ -150,9 +150,11 @@ export class MergeQueue {
         candidate.resolve(commit);
       }
       for (const rejection of result.rejected) rejection.candidate.reject(rejectionError(rejection));
+      // Untested behind a rejected branch: first in line for the next batch, on the new main.
+      this.#waiting.unshift(...result.deferred);
       this.#stats.accepted += result.accepted.length;
       this.#stats.rejected += result.rejected.filter((r) => r.kind === 'tests').length;
-      this.#deps.logger.info({ batch: live.length, accepted: result.accepted.length, rejected: result.rejected.length, testRuns: result.runs }, 'gate batch done');
+      this.#deps.logger.info({ batch: live.length, accepted: result.accepted.length, rejected: result.rejected.length, deferred: result.deferred.length, testRuns: result.runs }, 'gate batch done');
     });
   }
 

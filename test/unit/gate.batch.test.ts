@@ -43,14 +43,22 @@ describe('batched gating', () => {
     expect(result.rejected).toEqual([]);
   });
 
-  it('when one branch of sixteen breaks the tests, it rejects just that one in about 2·log2(16) runs and keeps main green', async () => {
+  it('when one branch of sixteen breaks the tests, it finds it in 1 + log2(16) runs: those before it go in, it is rejected, those after it are deferred', async () => {
     const fake = ops({ bad: ['b7'] });
     const result = await gateBatch('main', branches(16), fake);
     expect(result.rejected).toEqual([{ candidate: 'b7', kind: 'tests', detail: 'FAIL' }]);
-    expect(result.accepted.map((a) => a.candidate)).toEqual(branches(16).filter((b) => b !== 'b7'));
-    expect(result.head.split('+')).not.toContain('b7');
-    expect(result.runs).toBeLessThanOrEqual(9);
+    expect(result.accepted.map((a) => a.candidate)).toEqual(branches(6));
+    expect(result.deferred).toEqual(branches(16).slice(7));
+    expect(result.head).toBe(`main+${branches(6).join('+')}`);
+    expect(result.runs).toBe(5);
     expect(result.runs).toBe(fake.tested.length);
+  });
+
+  it('when the rejected branch is judged, the commit that failed is exactly the accepted prefix plus that branch', async () => {
+    const fake = ops({ bad: ['b3'] });
+    await gateBatch('main', branches(8), fake);
+    expect(fake.tested).toContain('main+b1+b2+b3');
+    expect(fake.tested).toContain('main+b1+b2');
   });
 
   it('when a branch conflicts, it is rejected with its files and the others go in', async () => {
@@ -63,13 +71,33 @@ describe('batched gating', () => {
     const result = await gateBatch('main', ['a', 'b', 'c', 'd'], ops({ badPairs: [['a', 'd']] }));
     expect(result.rejected.map((r) => r.candidate)).toEqual(['d']);
     expect(result.head).toBe('main+a+b+c');
+    expect(result.deferred).toEqual([]);
   });
 
-  it('when every branch is bad, it rejects them all and main stays where it was', async () => {
+  it('when deferred branches are gated again on the new main, as the queue does, exactly the good ones go in and main never holds a bad one', async () => {
+    const fake = ops({ bad: ['b2', 'b9', 'b10'] });
+    let head = 'main';
+    let waiting = branches(12);
+    const accepted: string[] = [];
+    const rejected: string[] = [];
+    while (waiting.length > 0) {
+      const result = await gateBatch(head, waiting, fake);
+      head = result.head;
+      accepted.push(...result.accepted.map((a) => a.candidate));
+      rejected.push(...result.rejected.map((r) => r.candidate));
+      waiting = result.deferred;
+    }
+    expect(rejected).toEqual(['b2', 'b9', 'b10']);
+    expect(accepted).toEqual(branches(12).filter((b) => !['b2', 'b9', 'b10'].includes(b)));
+    expect(head.split('+')).toEqual(['main', ...accepted]);
+  });
+
+  it('when every branch is bad, it rejects the first, defers the rest, and main stays where it was', async () => {
     const result = await gateBatch('main', ['a', 'b', 'c'], ops({ bad: ['a', 'b', 'c'] }));
     expect(result.head).toBe('main');
     expect(result.accepted).toEqual([]);
-    expect(result.rejected.map((r) => r.candidate).sort()).toEqual(['a', 'b', 'c']);
+    expect(result.rejected.map((r) => r.candidate)).toEqual(['a']);
+    expect(result.deferred).toEqual(['b', 'c']);
   });
 });
 
