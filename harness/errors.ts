@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'GATE_FAILED'
   | 'TESTS_CHANGED'
   | 'AGENT_FAILED'
+  | 'PROVIDER_BLOCKED'
+  | 'BUDGET_REACHED'
   | 'TASK_INVALID'
   | 'RUN_NOT_FOUND'
   | 'ILLEGAL_STATE'

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every image gantry needs on a machine that cannot pull from a registry:
-# gantry/base (debootstrap + Node), gantry/agent-base, gantry/claude-code (the
-# agent image of kind claude-code; its npm install needs the npm registry),
+# gantry/base (debootstrap + Node), gantry/agent-base, gantry/claude-code and
+# gantry/codex (the agent images of kinds claude-code and codex; their npm
+# installs need the npm registry),
 # gantry/redis and gantry/controller (the last two are what docker-compose.yml runs).
 #   images/build-offline.sh [--force]
 set -euo pipefail
@@ -19,5 +20,6 @@ build() {
 }
 build gantry/agent-base "$here/agent-base"
 build gantry/claude-code "$here/claude-code"
+build gantry/codex "$here/codex"
 build gantry/redis "$here/redis"
 build gantry/controller -f "$here/controller/Dockerfile" "$root"

@@ -12,6 +12,14 @@ export const CONTAINER_PATHS = {
   doneFile: '/work/.gantry/done',
 } as const;
 
+/** What every agent CLI is asked at the start of a session; the brief holds the task itself. */
+export const SESSION_PROMPT = [
+  `Your task and everything you need to know about it is in the brief at $GANTRY_TASK_FILE (${CONTAINER_PATHS.brief}).`,
+  'Read it first, then do the task as it says.',
+  `The repository is ${CONTAINER_PATHS.workTree}: commit your work there with git, since uncommitted changes are lost.`,
+  'When the task is done, run `gantry-agent done --summary "<what you did>"`.',
+].join(' ');
+
 export interface SessionContext {
   task: Task;
   attempt: number;

@@ -1,6 +1,6 @@
 import type { GantryConfig } from '../config/types.ts';
 import { messageOf } from '../errors.ts';
-import { CONTAINER_PATHS, sessionEnv, type AgentAdapter, type SessionContext, type SessionInvocation, type SessionReport } from './agent-adapter.ts';
+import { SESSION_PROMPT, sessionEnv, type AgentAdapter, type SessionContext, type SessionInvocation, type SessionReport } from './agent-adapter.ts';
 import { parseClaudeResult } from './claude-result.ts';
 
 /**
@@ -15,13 +15,6 @@ const CLAUDE_ENV: Readonly<Record<string, string>> = {
   CLAUDE_CODE_MAX_RETRIES: '1',
   DISABLE_AUTOUPDATER: '1',
 };
-
-const PROMPT = [
-  `Your task and everything you need to know about it is in the brief at $GANTRY_TASK_FILE (${CONTAINER_PATHS.brief}).`,
-  'Read it first, then do the task as it says.',
-  `The repository is ${CONTAINER_PATHS.workTree}: commit your work there with git, since uncommitted changes are lost.`,
-  'When the task is done, run `gantry-agent done --summary "<what you did>"`.',
-].join(' ');
 
 /**
  * Kind `claude-code`: one `claude -p` run per session, printing a JSON result
@@ -41,7 +34,7 @@ export class ClaudeCodeAgent implements AgentAdapter {
   invocation(context: SessionContext): SessionInvocation {
     const { model } = this.#config.agent;
     return {
-      command: ['claude', '-p', PROMPT, '--output-format', 'json', '--dangerously-skip-permissions', ...(model === undefined ? [] : ['--model', model])],
+      command: ['claude', '-p', SESSION_PROMPT, '--output-format', 'json', '--dangerously-skip-permissions', ...(model === undefined ? [] : ['--model', model])],
       env: { ...CLAUDE_ENV, ...sessionEnv(this.#config, context) },
     };
   }

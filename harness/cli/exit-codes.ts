@@ -12,6 +12,8 @@ const USER_FIXABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'REPO_UNREACHABLE',
   'IMAGE_MISSING',
   'TASK_INVALID',
+  'PROVIDER_BLOCKED',
+  'BUDGET_REACHED',
 ]);
 
 export function exitCodeFor(error: unknown): number {

@@ -14,11 +14,17 @@ export interface RuleReport {
 }
 
 /**
- * Agent kinds this version can run. The schema already accepts the others so
- * configs can be written ahead; adding a kind here, once its adapter exists,
- * is all it takes to allow it.
+ * Agent kinds this version can run. The schema may accept more so configs can
+ * be written ahead; adding a kind here, once its adapter exists, is all it
+ * takes to allow it.
  */
-const AVAILABLE_AGENT_KINDS: ReadonlySet<string> = new Set(['command', 'claude-code']);
+const AVAILABLE_AGENT_KINDS: ReadonlySet<string> = new Set(['command', 'claude-code', 'codex']);
+
+/** The image each agent CLI ships in (images/build-offline.sh builds them), and the CLI's name. */
+const AGENT_IMAGES: Readonly<Record<string, { image: string; cli: string }>> = {
+  'claude-code': { image: 'gantry/claude-code', cli: 'claude' },
+  codex: { image: 'gantry/codex', cli: 'codex' },
+};
 
 /** The image agent.image defaults to: it has git and gantry's tools but no agent CLI. */
 const BASE_IMAGE = 'gantry/agent-base';
@@ -34,10 +40,14 @@ export async function checkRules(config: GantryConfig, report: RuleReport, optio
 
 function checkAgent(agent: GantryConfig['agent'], report: RuleReport): void {
   if (!AVAILABLE_AGENT_KINDS.has(agent.kind)) {
-    report.issue(['agent', 'kind'], `kind "${agent.kind}" is not available in this version yet: use \`kind: claude-code\`, or \`kind: command\` with agent.command, which runs any CLI`);
+    report.issue(['agent', 'kind'], `kind "${agent.kind}" is not available in this version yet: use \`kind: claude-code\` or \`kind: codex\`, or \`kind: command\` with agent.command, which runs any CLI`);
   }
-  if (agent.kind === 'claude-code' && agent.image === BASE_IMAGE) {
-    report.warning(['agent', 'image'], `${BASE_IMAGE} has no claude CLI: set \`image: gantry/claude-code\` (images/build-offline.sh builds it) or an image of your own that has it`);
+  const cliImage = AGENT_IMAGES[agent.kind];
+  if (cliImage !== undefined && agent.image === BASE_IMAGE) {
+    report.warning(['agent', 'image'], `${BASE_IMAGE} has no ${cliImage.cli} CLI: set \`image: ${cliImage.image}\` (images/build-offline.sh builds it) or an image of your own that has it`);
+  }
+  if (agent.kind === 'codex' && agent.price === undefined) {
+    report.issue(['agent', 'price'], 'required for agent.kind codex, whose CLI reports tokens but no cost: add the model\'s prices in dollars per million tokens, e.g. `price: { input: 1.25, cachedInput: 0.125, output: 10 }`');
   }
   if (agent.kind === 'command' && agent.command === undefined) {
     report.issue(['agent', 'command'], 'required for agent.kind command: add agent.command, e.g. `sh ./scripts/agent.sh`');

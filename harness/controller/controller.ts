@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { agentFor } from '../agents/index.ts';
+import { agentFor, ProviderGate } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { GantryError } from '../errors.ts';
 import type { ControllerRepo } from '../git/types.ts';
 import { BaselineStore, FlakeStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
-import { checkRedisDurability, Fence, startTaskWorker, TaskLedger, type TaskWorker } from '../queue/index.ts';
+import { checkRedisDurability, Fence, ParkedTasks, startTaskWorker, TaskLedger, type TaskWorker } from '../queue/index.ts';
 import type { TaskQueue } from '../queue/types.ts';
 import { Journal, journalPath } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { reapOrphans } from '../runtime/index.ts';
+import { BudgetGuard } from './budget-guard.ts';
+import { IdleWatch, liftBlocks, NOTHING_IN_THE_WAY, type IdleOutcome } from './parked-work.ts';
 import { currentRun } from './run-id.ts';
 import { createTaskRunner } from './task-runner.ts';
 
@@ -47,7 +49,9 @@ export class Controller {
   readonly #deps: ControllerDeps;
   #state: ControllerState = 'idle';
   #worker: TaskWorker | undefined;
+  #merges: MergeQueue | undefined;
   #journal: Journal | undefined;
+  #idle: IdleWatch | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(deps: ControllerDeps) {
@@ -95,7 +99,14 @@ export class Controller {
         config, runtime, repo, redis, fence, ledger, journal, logger, tasks: this.#deps.queue,
         baselines, flakes: new FlakeStore(redis, config.queue.prefix),
       });
-      const processor = createTaskRunner({ config, runtime, repo, agent: agentFor(config), merges, baselines, ledger, journal, logger });
+      this.#merges = merges;
+      await merges.start();
+      const providers = new ProviderGate(redis, config.queue.prefix);
+      const budget = new BudgetGuard({ redis, prefix: config.queue.prefix, run, budget: config.budget, sessionTimeoutMs: config.limits.sessionTimeoutMs });
+      const parked = new ParkedTasks(redis, config.queue.prefix);
+      await liftBlocks(providers, parked, logger);
+      this.#idle = new IdleWatch({ queue: this.#deps.queue, parked, providers, budget });
+      const processor = createTaskRunner({ config, runtime, repo, agent: agentFor(config), providers, budget, merges, baselines, ledger, journal, logger });
       this.#worker = startTaskWorker({
         connection: redis, prefix: config.queue.prefix, concurrency: config.concurrency, leaseMs: config.queue.leaseMs,
         processor, fence, logger,
@@ -108,11 +119,15 @@ export class Controller {
     }
   }
 
-  /** Resolves once no task is waiting, running or delayed. */
-  async untilIdle(pollMs = 500): Promise<void> {
+  /**
+   * Resolves once no task is waiting, running or delayed, or the only ones
+   * left are parked behind a blocked provider; says what stood in the way.
+   */
+  async untilIdle(pollMs = 500): Promise<IdleOutcome> {
     for (;;) {
-      if (this.#state !== 'running') return;
-      if ((await this.#deps.queue.pending()) === 0 && (this.#worker?.running() ?? 0) === 0) return;
+      if (this.#state !== 'running' || !this.#idle) return NOTHING_IN_THE_WAY;
+      const outcome = await this.#idle.check(this.#worker?.running() ?? 0);
+      if (outcome) return outcome;
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
@@ -136,6 +151,8 @@ export class Controller {
       }
     };
     await step('worker', async () => this.#worker?.close({ graceMs: config.shutdown.graceMs, forceMs: config.shutdown.forceMs }));
+    // After the tasks: a task waiting for the gate is still its customer until it stops.
+    await step('merge queue', async () => this.#merges?.close(config.shutdown.forceMs));
     const run = this.#journal?.run;
     if (run) await step('reap', () => reapOrphans(runtime, run, logger));
     await step('journal', async () => this.#journal?.append({ type: 'run.stopped', controller: this.id, reason }));

@@ -1,7 +1,6 @@
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentAdapter } from '../agents/index.ts';
-import { CONTAINER_PATHS } from '../agents/index.ts';
+import { blockedError, CONTAINER_PATHS } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { AgentError, GantryError } from '../errors.ts';
 import type { Workspace } from '../git/types.ts';
@@ -9,16 +8,17 @@ import type { SuiteRun } from '../gate/results/index.ts';
 import { renderBrief } from '../memory/index.ts';
 import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt } from '../queue/types.ts';
-import type { Journal, SessionEnd } from '../reports/index.ts';
-import type { ContainerExit, ContainerRuntime } from '../runtime/container-runtime.ts';
+import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { gantryLabels } from '../runtime/labels.ts';
+import { admitSession, settleProvider, type SessionGuards } from './session-guards.ts';
+import { classify, failure, logOffset, sessionOutput } from './session-outcome.ts';
 
-export interface SessionLoopInput {
+
+/** The guards (agent, provider gate, budget, journal, logger) plus what the sessions run in. */
+export interface SessionLoopInput extends SessionGuards {
   config: GantryConfig;
   runtime: ContainerRuntime;
-  agent: AgentAdapter;
   ledger: TaskLedger;
-  journal: Journal;
   attempt: TaskAttempt;
   workspace: Workspace;
   /** Where this attempt's briefs and session logs go. */
@@ -32,28 +32,16 @@ export interface SessionLoopInput {
 export interface SessionLoopResult {
   /** The agent declared the task done (otherwise the session limit ended the loop). */
   done: boolean;
+  /** Sessions that counted toward `limits.sessions` (rate-limited ones do not). */
   sessions: number;
 }
 
-function classify(exit: ContainerExit, done: boolean): SessionEnd {
-  if (exit.aborted) return 'aborted';
-  if (exit.timedOut) return 'timeout';
-  if (exit.oomKilled) return 'oom';
-  if (exit.exitCode !== 0) return 'failed';
-  return done ? 'done' : 'continue';
-}
-
-function failure(end: SessionEnd, exit: ContainerExit, session: number, config: GantryConfig, timeoutMs: number): AgentError {
-  const where = `in session ${session}`;
-  switch (end) {
-    case 'timeout':
-      return new AgentError('AGENT_FAILED', `the agent hung: no end ${where} after its time limit of ${Math.round(timeoutMs / 1000)} s`, { retryable: true });
-    case 'oom':
-      return new AgentError('AGENT_FAILED', `the agent was killed for running out of memory (limit ${config.container.memoryBytes} bytes) ${where}`, { retryable: true });
-    default:
-      return new AgentError('AGENT_FAILED', `the agent exited with code ${exit.exitCode} ${where}`, { retryable: true });
-  }
-}
+/**
+ * Rate-limited sessions one attempt may run before it ends. Each waits out a
+ * shared backoff first, so this is only reached when the provider refuses for
+ * many minutes; the task is then retried later like any failed attempt.
+ */
+const MAX_RATE_LIMITED = 20;
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
@@ -77,7 +65,9 @@ async function writeContext(input: SessionLoopInput, contextDir: string): Promis
 /**
  * Fresh sessions, one after another, until the agent declares the task done or
  * the session limit is reached. Each session is a new agent process in a new
- * container with no memory but the work tree and the brief.
+ * container with no memory but the work tree and the brief. Before each, the
+ * provider's backoff is waited out and the budgets are checked; after each,
+ * the agent's report says what it cost and whether the provider refused it.
  */
 export async function runSessions(input: SessionLoopInput): Promise<SessionLoopResult> {
   const { config, attempt, workspace } = input;
@@ -86,55 +76,89 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
   await rm(doneFile, { force: true });
   const contextDir = join(input.dir, 'context');
   await writeContext(input, contextDir);
-  for (let session = 1; session <= config.limits.sessions; session += 1) {
+  // Numbers go on from the sessions this attempt ran before it was parked or
+  // put back, so that their logs and journal entries stay apart.
+  let session = (await input.ledger.sessions(task.id)).filter((entry) => entry.attempt === attempt.attempt).length;
+  let counted = 0;
+  let rateLimited = 0;
+  while (counted < config.limits.sessions) {
+    session += 1;
     if (attempt.signal.aborted) throw new GantryError('SHUTDOWN_TIMEOUT', `task ${task.id}: stopped by shutdown before session ${session}`, { retryable: true });
-    const remaining = input.deadline - Date.now();
-    if (remaining <= 0) {
-      throw new AgentError('AGENT_FAILED', `the task ran past its time limit of ${Math.round(config.limits.taskTimeoutMs / 1000)} s before session ${session}`, { retryable: true });
+    const reservation = await admitSession(input, attempt, session);
+    try {
+      const remaining = input.deadline - Date.now();
+      if (remaining <= 0) {
+        throw new AgentError('AGENT_FAILED', `the task ran past its time limit of ${Math.round(config.limits.taskTimeoutMs / 1000)} s before session ${session}`, { retryable: true });
+      }
+      const brief = renderBrief({
+        task,
+        attempt: attempt.attempt,
+        maxAttempts: attempt.maxAttempts,
+        session: counted + 1,
+        maxSessions: config.limits.sessions,
+        sessions: await input.ledger.sessions(task.id),
+        failures: await input.ledger.failures(task.id),
+        paths: { workTree: CONTAINER_PATHS.workTree, doneFile: CONTAINER_PATHS.doneFile },
+        main: config.repo.main,
+      });
+      // The session reads context/brief.md; brief-<n>.md keeps what each session was told.
+      await writeFile(join(input.dir, `brief-${session}.md`), brief);
+      await writeFile(join(contextDir, 'brief.md'), brief);
+      const invocation = input.agent.invocation({ task, attempt: attempt.attempt, session });
+      const timeoutMs = Math.min(config.limits.sessionTimeoutMs, remaining);
+      const logFile = join(input.dir, `session-${session}.log`);
+      const offset = await logOffset(logFile);
+      const startedAt = new Date();
+      await input.journal.append({ type: 'session.started', task: task.id, attempt: attempt.attempt, session });
+      const exit = await input.runtime.run(
+        {
+          image: config.agent.image,
+          command: invocation.command,
+          env: invocation.env,
+          workdir: CONTAINER_PATHS.workTree,
+          mounts: [
+            { hostPath: workspace.path, containerPath: CONTAINER_PATHS.workTree, readOnly: false },
+            { hostPath: contextDir, containerPath: CONTAINER_PATHS.context, readOnly: true },
+          ],
+          labels: gantryLabels({ run: input.journal.run, task: task.id, role: task.role, purpose: 'session' }),
+          limits: config.container,
+          network: config.container.network,
+          user: config.container.user,
+        },
+        { timeoutMs, logFile, signal: attempt.signal },
+      );
+      const report = input.agent.report(await sessionOutput(logFile, offset));
+      const end = classify(exit, report, await exists(doneFile));
+      const { costUsd } = report.usage;
+      // Only sessions that did their work tell what a session costs (see BudgetGuard).
+      await reservation.settle(costUsd, { sample: end !== 'aborted' && end !== 'rate-limited' && end !== 'auth' });
+      await input.ledger.recordSession(task.id, {
+        attempt: attempt.attempt, session, startedAt: startedAt.toISOString(), durationMs: exit.durationMs, exitCode: exit.exitCode, end, costUsd,
+      });
+      await input.journal.append({
+        type: 'session.ended', task: task.id, attempt: attempt.attempt, session, exitCode: exit.exitCode, end, durationMs: exit.durationMs, ...report.usage,
+      });
+      // A killed agent did not get to say how its provider answered.
+      if (!exit.aborted && !exit.timedOut && !exit.oomKilled) await settleProvider(input, attempt, report, startedAt);
+      if (end === 'aborted') throw new GantryError('SHUTDOWN_TIMEOUT', `task ${task.id}: session ${session} stopped by shutdown`, { retryable: true });
+      if (end === 'auth') throw blockedError({ provider: report.usage.provider, message: report.message ?? 'the provider refused the key' });
+      if (end === 'rate-limited') {
+        rateLimited += 1;
+        if (rateLimited < MAX_RATE_LIMITED) continue;
+        throw new AgentError(
+          'AGENT_FAILED',
+          `provider ${report.usage.provider} rate-limited ${rateLimited} sessions of this attempt, each after a backoff: ` +
+            'the task is tried again later; if this persists, lower concurrency or raise the provider\'s limits',
+          { retryable: true },
+        );
+      }
+      counted += 1;
+      if (end === 'done') return { done: true, sessions: counted };
+      if (end !== 'continue') throw failure(end, exit, session, config, timeoutMs);
+    } finally {
+      // Releases the place of a session that never ran (settled ones ignore this).
+      await reservation.settle(0, { sample: false });
     }
-    const brief = renderBrief({
-      task,
-      attempt: attempt.attempt,
-      maxAttempts: attempt.maxAttempts,
-      session,
-      maxSessions: config.limits.sessions,
-      sessions: await input.ledger.sessions(task.id),
-      failures: await input.ledger.failures(task.id),
-      paths: { workTree: CONTAINER_PATHS.workTree, doneFile: CONTAINER_PATHS.doneFile },
-      main: config.repo.main,
-    });
-    // The session reads context/brief.md; brief-<n>.md keeps what each session was told.
-    await writeFile(join(input.dir, `brief-${session}.md`), brief);
-    await writeFile(join(contextDir, 'brief.md'), brief);
-    const invocation = input.agent.invocation({ task, attempt: attempt.attempt, session });
-    const timeoutMs = Math.min(config.limits.sessionTimeoutMs, remaining);
-    const startedAt = new Date();
-    await input.journal.append({ type: 'session.started', task: task.id, attempt: attempt.attempt, session });
-    const exit = await input.runtime.run(
-      {
-        image: config.agent.image,
-        command: invocation.command,
-        env: invocation.env,
-        workdir: CONTAINER_PATHS.workTree,
-        mounts: [
-          { hostPath: workspace.path, containerPath: CONTAINER_PATHS.workTree, readOnly: false },
-          { hostPath: contextDir, containerPath: CONTAINER_PATHS.context, readOnly: true },
-        ],
-        labels: gantryLabels({ run: input.journal.run, task: task.id, role: task.role, purpose: 'session' }),
-        limits: config.container,
-        network: config.container.network,
-        user: config.container.user,
-      },
-      { timeoutMs, logFile: join(input.dir, `session-${session}.log`), signal: attempt.signal },
-    );
-    const end = classify(exit, await exists(doneFile));
-    await input.ledger.recordSession(task.id, {
-      attempt: attempt.attempt, session, startedAt: startedAt.toISOString(), durationMs: exit.durationMs, exitCode: exit.exitCode, end,
-    });
-    await input.journal.append({ type: 'session.ended', task: task.id, attempt: attempt.attempt, session, exitCode: exit.exitCode, end, durationMs: exit.durationMs });
-    if (end === 'aborted') throw new GantryError('SHUTDOWN_TIMEOUT', `task ${task.id}: session ${session} stopped by shutdown`, { retryable: true });
-    if (end === 'done') return { done: true, sessions: session };
-    if (end !== 'continue') throw failure(end, exit, session, config, timeoutMs);
   }
-  return { done: false, sessions: config.limits.sessions };
+  return { done: false, sessions: counted };
 }

@@ -1,6 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentAdapter } from '../agents/index.ts';
+import type { AgentAdapter, ProviderGate } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts';
 import type { ControllerRepo, Workspace } from '../git/types.ts';
@@ -10,6 +10,7 @@ import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
 import type { Journal } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
+import type { BudgetGuard } from './budget-guard.ts';
 import { runSessions } from './session-loop.ts';
 
 export interface TaskRunnerDeps {
@@ -17,6 +18,8 @@ export interface TaskRunnerDeps {
   runtime: ContainerRuntime;
   repo: ControllerRepo;
   agent: AgentAdapter;
+  providers: ProviderGate;
+  budget: BudgetGuard;
   merges: MergeQueue;
   baselines: BaselineStore;
   ledger: TaskLedger;
@@ -29,6 +32,20 @@ async function excludeMarker(workspace: Workspace): Promise<void> {
   const exclude = join(workspace.path, '.git', 'info', 'exclude');
   const current = await readFile(exclude, 'utf8').catch(() => '');
   if (!current.split('\n').includes('/.gantry/')) await appendFile(exclude, '\n/.gantry/\n');
+}
+
+/** Not the end of the task: it resumes later as the same attempt (shutdown, a newer lease, a blocked provider). */
+function isInterruption(error: unknown, attempt: TaskAttempt): boolean {
+  return attempt.signal.aborted || (isGantryError(error) && ['SHUTDOWN_TIMEOUT', 'STALE_LEASE', 'PROVIDER_BLOCKED'].includes(error.code));
+}
+
+/**
+ * Ends that are no fault of the agent keep the work tree for a person: a
+ * branch held for review goes to the gate as it is once approved; a task
+ * stopped by a budget goes on from its commits once the budget is raised.
+ */
+function keepsWorkTree(error: unknown): boolean {
+  return isGantryError(error) && !error.retryable && (error.code === 'TESTS_CHANGED' || error.code === 'BUDGET_REACHED');
 }
 
 function isFinal(error: unknown, attempt: TaskAttempt): boolean {
@@ -46,7 +63,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
   return async (attempt) => {
     const { task } = attempt;
     const log = logger.child({ task: task.id, attempt: attempt.attempt });
-    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence });
+    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: deps.agent.kind });
     const dir = join(config.stateDir, 'runs', journal.run, 'tasks', task.id, `attempt-${attempt.attempt}`);
     let workspace: Workspace | undefined;
     try {
@@ -60,7 +77,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       workspace = await repo.workspace(task.id, config.container.user);
       await excludeMarker(workspace);
       const loop = await runSessions({
-        config, runtime: deps.runtime, agent: deps.agent, ledger, journal, attempt, workspace, dir,
+        config, runtime: deps.runtime, agent: deps.agent, providers: deps.providers, budget: deps.budget, logger: log, ledger, journal, attempt, workspace, dir,
         deadline: Date.now() + config.limits.taskTimeoutMs,
         ...await deps.baselines.latest().then((latest) => (latest ? { baseline: latest.run } : {})),
       });
@@ -70,23 +87,24 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
         throw new AgentError('AGENT_FAILED', `the agent made no commit in ${loop.sessions} session(s); commit the work on the task branch`, { retryable: true });
       }
       await journal.append({ type: 'gate.submitted', task: task.id, attempt: attempt.attempt, head: ingested.head });
-      const commit = await deps.merges.submit({ taskId: task.id, attempt: attempt.attempt, fence: attempt.fence, head: ingested.head });
+      const commit = await deps.merges.submit({ taskId: task.id, attempt: attempt.attempt, fence: attempt.fence, head: ingested.head }, attempt.signal);
       await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit });
       await repo.archive(workspace, 'merged');
       log.info({ commit }, 'merged');
       return { status: 'merged', commit, sessions: loop.sessions };
     } catch (error) {
-      if (attempt.signal.aborted || (isGantryError(error) && (error.code === 'SHUTDOWN_TIMEOUT' || error.code === 'STALE_LEASE'))) {
-        log.warn({ reason: messageOf(error) }, 'attempt interrupted; the task will resume');
+      if (isInterruption(error, attempt)) {
+        // A blocked provider was logged once as an error, where it was found; its parked tasks need no line each.
+        if (isGantryError(error) && error.code === 'PROVIDER_BLOCKED') log.info('attempt parked until the provider takes the key');
+        else log.warn({ reason: messageOf(error) }, 'attempt interrupted; the task will resume');
         throw error;
       }
       const final = isFinal(error, attempt);
       const reason = messageOf(error);
-      await ledger.recordFailure(task.id, `attempt ${attempt.attempt}: ${reason}`);
+      // A budget is no failure of the agent: the next brief need not tell it about one.
+      if (!(isGantryError(error) && error.code === 'BUDGET_REACHED')) await ledger.recordFailure(task.id, `attempt ${attempt.attempt}: ${reason}`);
       await journal.append({ type: 'attempt.failed', task: task.id, attempt: attempt.attempt, reason, final });
-      // A branch held for review keeps its work tree: approval sends the same branch to the gate.
-      const held = isGantryError(error) && error.code === 'TESTS_CHANGED' && !error.retryable;
-      if (final && workspace && !held) await repo.archive(workspace, 'failed');
+      if (final && workspace && !keepsWorkTree(error)) await repo.archive(workspace, 'failed');
       log.warn({ reason, final }, final ? 'task failed' : 'attempt failed; retrying');
       throw isGantryError(error) ? error : new GantryError('AGENT_FAILED', reason, { cause: error, retryable: !final });
     }

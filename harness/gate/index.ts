@@ -1,7 +1,10 @@
 export { batchSizeFor, gateBatch } from './batch.ts';
 export type { BatchOps, BatchResult, Combined, Rejection, TestVerdict } from './batch.ts';
-export { MergeQueue } from './merge-queue.ts';
-export type { MergeQueueDeps, MergeRequest } from './merge-queue.ts';
+export { MERGE_QUEUE, MergeQueue } from './merge-queue.ts';
+export type { MergeQueueDeps } from './merge-queue.ts';
+export { MergeGate } from './merge-gate.ts';
+export type { GateRound, MergeGateDeps, MergeRequest } from './merge-gate.ts';
+export { commitOf, type MergeOutcome } from './merge-outcome.ts';
 export { BaselineStore } from './baseline.ts';
 export { FlakeStore } from './flakes.ts';
 export { runTests } from './test-run.ts';

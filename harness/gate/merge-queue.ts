@@ -1,261 +1,199 @@
-import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import type { GantryConfig } from '../config/types.ts';
-import { GantryError, GateError } from '../errors.ts';
-import { changedTrustedPaths } from '../git/index.ts';
-import type { ControllerRepo } from '../git/types.ts';
-import type { Logger } from '../log.ts';
-import { withLock, type Fence, type TaskLedger } from '../queue/index.ts';
-import type { TaskQueue } from '../queue/types.ts';
-import type { Journal } from '../reports/index.ts';
-import type { ContainerRuntime } from '../runtime/container-runtime.ts';
-import type { BaselineStore } from './baseline.ts';
-import { batchSizeFor, gateBatch, type BatchOps, type Combined, type Rejection } from './batch.ts';
-import type { FlakeStore } from './flakes.ts';
-import { judgeRun } from './judge-run.ts';
-import type { SuiteRun, TestCase } from './results/index.ts';
-import { selectionCommand } from './sample.ts';
-import { runTests } from './test-run.ts';
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
+import { GantryError, messageOf, isGantryError } from '../errors.ts';
+import { withDeadline } from '../queue/deadline.ts';
+import { MergeGate, type MergeGateDeps, type MergeRequest } from './merge-gate.ts';
+import { commitOf, refusedOutcome, type MergeOutcome } from './merge-outcome.ts';
 
-/** A branch asking to go into main: the task's ingested head and the attempt's fencing token. */
-export interface MergeRequest {
-  taskId: string;
-  attempt: number;
-  fence: number;
-  head: string;
-}
+/** The BullMQ queue branches wait in, in order, for the gate. */
+export const MERGE_QUEUE = 'merge';
 
-export interface MergeQueueDeps {
-  config: GantryConfig;
-  runtime: ContainerRuntime;
-  repo: ControllerRepo;
-  redis: Redis;
-  fence: Fence;
-  ledger: TaskLedger;
-  baselines: BaselineStore;
-  flakes: FlakeStore;
-  /** Where review tasks for changed tests go (`gate.testChanges: review`). */
-  tasks: Pick<TaskQueue, 'add'>;
-  journal: Journal;
-  logger: Logger;
-}
+export type MergeQueueDeps = MergeGateDeps;
 
-interface Waiting {
-  request: MergeRequest;
-  resolve: (commit: string) => void;
-  reject: (error: unknown) => void;
-}
+type MergeJob = Job<MergeRequest, MergeOutcome>;
 
-function mergeMessage(taskId: string): string {
-  return `Merge task ${taskId}\n\nGantry-Task: ${taskId}\n`;
-}
-
-function rejectionError(rejection: Rejection<Waiting>): GantryError {
-  const { taskId } = rejection.candidate.request;
-  if (rejection.kind === 'conflict') {
-    return new GantryError('MERGE_CONFLICT', `task ${taskId}: the branch conflicts with main in ${rejection.files.join(', ')}; bring the branch up to date with main and resolve them`, {
-      retryable: true,
-      data: { conflicts: rejection.files },
-    });
-  }
-  return new GateError('GATE_FAILED', `task ${taskId}: the tests failed on the branch merged with main: ${rejection.detail}`, { retryable: true });
-}
+// A gate round that outlives its controller comes back this many times before
+// BullMQ gives up on the request; the task then tries again.
+const maxStalledCount = 3;
+// After the first branch arrives, how long to wait for others finishing in the
+// same moment (several tasks of one wave): far less than a suite run, and it
+// saves one.
+const GATHER_MS = 100;
 
 /**
- * The gate: branches that finish while a gate run is busy wait here and go in
- * together as one batch (see batch.ts), judged by the full suite with main's
- * copies of the trusted test files (judge-run.ts). A batch runs under a Redis
- * lock, so controllers sharing a queue never move main at once; under it, a
- * stale attempt (older fencing token) is refused and a task already merged is
- * never merged again. Each task's merge commit is recorded as "merging"
- * before main moves, so a crash between the two is recognised later.
+ * Branches wait for the gate in the BullMQ `merge` queue; every controller
+ * takes batches from it (the merge lock in MergeGate lets one round run at a
+ * time). The gate's decision is the job's return value, so the task that
+ * submitted the branch learns it even when another controller gated it. A
+ * controller that dies mid-round loses the jobs' locks; BullMQ's stalled check
+ * puts them back in the queue for another round.
  */
 export class MergeQueue {
+  readonly #gate: MergeGate;
   readonly #deps: MergeQueueDeps;
-  #waiting: Waiting[] = [];
-  #draining: Promise<void> | undefined;
-  #batches = 0;
-  /** Branches the gate let in and rejected for their tests: the batch size follows their ratio. */
-  readonly #stats = { accepted: 0, rejected: 0 };
+  readonly #queue: Queue<MergeRequest, MergeOutcome>;
+  readonly #events: QueueEvents;
+  readonly #worker: Worker<MergeRequest, MergeOutcome>;
+  /** The lock owner of every job this controller took from the queue. */
+  readonly #token = randomUUID();
+  /** Taken from the queue and not yet decided: the next round's first candidates. */
+  #carried: MergeJob[] = [];
+  readonly #held = new Set<MergeJob>();
+  #renewal: NodeJS.Timeout | undefined;
+  #consuming: Promise<void> | undefined;
+  #closing = false;
 
   constructor(deps: MergeQueueDeps) {
     this.#deps = deps;
+    this.#gate = new MergeGate(deps);
+    const { redis: connection, config } = deps;
+    const prefix = config.queue.prefix;
+    this.#queue = new Queue(MERGE_QUEUE, {
+      connection, prefix,
+      // The submitter reads the outcome at once; keep it a day for `gantry` to show.
+      defaultJobOptions: { removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 } },
+    });
+    this.#events = new QueueEvents(MERGE_QUEUE, { connection, prefix });
+    // No processor: batches are taken by hand (getNextJob), which BullMQ's own loop cannot do.
+    this.#worker = new Worker(MERGE_QUEUE, null, {
+      connection, prefix, autorun: false,
+      lockDuration: config.queue.leaseMs,
+      stalledInterval: Math.max(1, Math.floor(config.queue.leaseMs / 2)),
+      maxStalledCount,
+    });
+    const logError = (error: unknown) => deps.logger.error({ err: messageOf(error) }, 'merge queue error');
+    this.#queue.on('error', logError);
+    this.#events.on('error', logError);
+    this.#worker.on('error', logError);
   }
 
-  /** Resolves with the task's merge commit once it is in main; rejects with why it was not let in. */
-  submit(request: MergeRequest): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ request, resolve, reject });
-      this.#draining ??= this.#drain().finally(() => {
-        this.#draining = undefined;
-      });
-    });
+  /** Starts taking branches from the queue. */
+  async start(): Promise<void> {
+    await Promise.all([this.#events.waitUntilReady(), this.#worker.waitUntilReady()]);
+    // Manual fetching does not start the stalled check; without it a dead controller's round never returns.
+    void this.#worker.startStalledCheckTimer();
+    this.#renewal = setInterval(() => void this.#renewLocks(), Math.max(100, Math.floor(this.#deps.config.queue.leaseMs / 3)));
+    this.#consuming = this.#consume();
   }
 
   /**
-   * The task's merge commit if it is already in main: recorded as merged, or
-   * recorded as merging by a controller that crashed after moving main.
+   * Queues the branch and resolves with its merge commit once it is in main;
+   * rejects with the gate's reason otherwise. An aborted wait leaves the
+   * request queued: a newer attempt's fencing token makes the gate refuse it.
    */
-  async alreadyMerged(taskId: string): Promise<string | undefined> {
-    const { repo, ledger } = this.#deps;
-    const merged = await ledger.merged(taskId);
-    if (merged) return merged;
-    const interrupted = await ledger.merging(taskId);
-    if (!interrupted || !(await repo.isAncestor(interrupted, await repo.mainHead()))) return undefined;
-    await repo.pushMain();
-    await ledger.markMerged(taskId, interrupted);
-    return interrupted;
+  async submit(request: MergeRequest, signal?: AbortSignal): Promise<string> {
+    const job = await this.#queue.add(request.taskId, request, { jobId: `${request.taskId}.${request.fence}` });
+    const finished = job.waitUntilFinished(this.#events);
+    if (!signal) return commitOf(await finished);
+    return commitOf(await abortable(finished, signal, `task ${request.taskId}: stopped by shutdown while waiting for the gate`));
   }
 
-  async #drain(): Promise<void> {
-    // Let branches submitted in the same moment join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.#waiting.length > 0) {
-      const batch = this.#waiting.splice(0, batchSizeFor(this.#stats));
+  alreadyMerged(taskId: string): Promise<string | undefined> {
+    return this.#gate.alreadyMerged(taskId);
+  }
+
+  /**
+   * Stops taking branches. A round under way may finish within `graceMs`;
+   * after that it is abandoned: its jobs' locks run out and the stalled check
+   * of a controller still running puts them back in the queue.
+   */
+  async close(graceMs: number): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    const stopped = (this.#consuming ?? Promise.resolve()).then(() => this.#release());
+    // Forced: it only cuts the blocking wait for the next branch short (the
+    // jobs taken by hand are this class's to finish or put back).
+    const closeWorker = this.#worker.close(true);
+    const { done } = await withDeadline(stopped, graceMs);
+    if (!done) this.#deps.logger.warn({ graceMs }, 'gate round still running at shutdown; its branches go back to the queue when their locks run out');
+    clearInterval(this.#renewal);
+    await withDeadline(Promise.allSettled([closeWorker, this.#events.close(), this.#queue.close()]), graceMs);
+  }
+
+  async #consume(): Promise<void> {
+    while (!this.#closing) {
       try {
-        await this.#gate(batch);
+        const batch = await this.#nextBatch();
+        if (batch.length > 0) await this.#runRound(batch);
       } catch (error) {
-        for (const waiting of batch) waiting.reject(error);
+        if (this.#closing) return;
+        this.#deps.logger.error({ err: messageOf(error) }, 'gate round failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
   }
 
-  async #gate(batch: Waiting[]): Promise<void> {
-    const { config, repo, ledger } = this.#deps;
-    const lockKey = `${config.queue.prefix}:lock:merge`;
-    // The lock is renewed while held, so a crashed holder blocks others for one lease at most.
-    await withLock(this.#deps.redis, lockKey, { ttlMs: config.queue.leaseMs, waitMs: config.gate.timeoutMs * 4 }, async () => {
-      const base = await repo.syncMain();
-      const live = await this.#screenTestChanges(base, await this.#admit(batch));
-      if (live.length === 0) return;
-      this.#batches += 1;
-      const tipResults = new Map<string, SuiteRun>();
-      const result = await gateBatch(base, live, this.#ops(base, live.length, tipResults));
-      for (const { candidate, commit } of result.accepted) await ledger.markMerging(candidate.request.taskId, commit);
-      if (result.head !== base) {
-        if (!(await repo.compareAndSwapMain(result.head, base))) {
-          throw new GantryError('MERGE_RACE', 'main moved while the gate held the merge lock; the batch is tried again', { retryable: true });
-        }
-        try {
-          await repo.pushMain();
-        } catch (error) {
-          await repo.compareAndSwapMain(base, result.head);
-          throw error;
-        }
-        const baseline = tipResults.get(result.head);
-        if (baseline) await this.#deps.baselines.save(result.head, baseline);
-      }
-      for (const { candidate, commit } of result.accepted) {
-        await ledger.markMerged(candidate.request.taskId, commit);
-        candidate.resolve(commit);
-      }
-      for (const rejection of result.rejected) rejection.candidate.reject(rejectionError(rejection));
-      // Untested behind a rejected branch: first in line for the next batch, on the new main.
-      this.#waiting.unshift(...result.deferred);
-      this.#stats.accepted += result.accepted.length;
-      this.#stats.rejected += result.rejected.filter((r) => r.kind === 'tests').length;
-      this.#deps.logger.info({ batch: live.length, accepted: result.accepted.length, rejected: result.rejected.length, deferred: result.deferred.length, testRuns: result.runs }, 'gate batch done');
-    });
-  }
-
-  /** Drops (settling them) the requests that must not be gated: stale attempts and tasks already merged. */
-  async #admit(batch: Waiting[]): Promise<Waiting[]> {
-    const live: Waiting[] = [];
-    for (const waiting of batch) {
-      const { taskId, fence: token, attempt } = waiting.request;
-      if (!(await this.#deps.fence.isCurrent(taskId, token))) {
-        waiting.reject(new GantryError('STALE_LEASE', `task ${taskId}: attempt ${attempt} lost its lease to a newer attempt; it must not merge`));
-        continue;
-      }
-      const merged = await this.alreadyMerged(taskId);
-      if (merged) waiting.resolve(merged);
-      else live.push(waiting);
+  /** Waits for one branch (unless some are carried over), then takes what else waits, up to the batch size. */
+  async #nextBatch(): Promise<MergeJob[]> {
+    if (this.#carried.length === 0) {
+      const first = await this.#take(true);
+      if (!first) return [];
+      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
     }
-    return live;
+    const size = await this.#gate.batchSize();
+    while (this.#carried.length < size && !this.#closing) {
+      if (!(await this.#take(false))) break;
+    }
+    return this.#carried.splice(0, size);
   }
 
-  /**
-   * Branches that change trusted test files: with `deny` they go back; with
-   * `review` they are held and a critic task reviews the change; with `allow`
-   * they are gated (still judged by main's copies).
-   */
-  async #screenTestChanges(base: string, live: Waiting[]): Promise<Waiting[]> {
-    const { config } = this.#deps;
-    if (config.gate.testChanges === 'allow') return live;
-    const gitDir = join(config.stateDir, 'repo.git');
-    const screened: Waiting[] = [];
-    for (const waiting of live) {
-      const { taskId, head } = waiting.request;
-      const { changed } = await changedTrustedPaths(gitDir, { base, head, globs: config.gate.trusted });
-      if (changed.length === 0 || (await this.#deps.ledger.approved(taskId)) === head) {
-        screened.push(waiting);
-        continue;
-      }
-      const files = changed.map((c) => c.path);
-      if (config.gate.testChanges === 'deny') {
-        waiting.reject(new GateError('TESTS_CHANGED', `task ${taskId}: the branch changes trusted test files (${files.join(', ')}), which gate.testChanges denies; put them back as they are on main (new test files are welcome)`, { retryable: true, data: { files } }));
-        continue;
-      }
-      await this.#deps.ledger.hold(taskId, head);
-      await this.#deps.tasks.add({
-        text: `Review the test changes of task ${taskId} (commit ${head}): ${files.join(', ')}. Check that they do not weaken what the tests check; say what you find. A person lets them in with \`gantry review approve ${taskId}\`.`,
-        role: 'critic', files, source: 'gate', subject: `review-tests ${taskId} ${head}`,
+  async #take(block: boolean): Promise<MergeJob | undefined> {
+    const job = (await this.#worker.getNextJob(this.#token, { block })) as MergeJob | undefined;
+    if (!job) return undefined;
+    this.#held.add(job);
+    this.#carried.push(job);
+    return job;
+  }
+
+  async #runRound(batch: MergeJob[]): Promise<void> {
+    const jobOf = new Map(batch.map((job) => [job.data, job]));
+    let decided: Array<{ request: MergeRequest; outcome: MergeOutcome }>;
+    try {
+      const round = await this.#gate.run(batch.map((job) => job.data));
+      decided = round.outcomes;
+      this.#carried.unshift(...round.deferred.flatMap((request) => jobOf.get(request) ?? []));
+    } catch (error) {
+      // Nothing was decided (main did not move): each task hears why, and its next attempt tries again.
+      const reason = isGantryError(error) ? error : new GantryError('GATE_FAILED', `the gate failed: ${messageOf(error)}`, { retryable: true, cause: error });
+      decided = batch.map((job) => ({ request: job.data, outcome: refusedOutcome(reason) }));
+    }
+    for (const { request, outcome } of decided) {
+      const job = jobOf.get(request);
+      if (!job) continue;
+      this.#held.delete(job);
+      await job.moveToCompleted(outcome, this.#token, false);
+    }
+  }
+
+  async #renewLocks(): Promise<void> {
+    for (const job of this.#held) {
+      await job.extendLock(this.#token, this.#deps.config.queue.leaseMs).catch((error: unknown) => {
+        this.#deps.logger.warn({ job: job.id, err: messageOf(error) }, 'could not renew a merge request lock');
       });
-      waiting.reject(new GateError('TESTS_CHANGED', `task ${taskId}: held for review: the branch changes trusted test files (${files.join(', ')}); a critic task reviews the change, and \`gantry review approve ${taskId}\` lets it in`, { data: { files } }));
     }
-    return screened;
   }
 
-  #ops(base: string, batchSize: number, tipResults: Map<string, SuiteRun>): BatchOps<Waiting> {
-    const { config, repo, journal } = this.#deps;
-    const batchNumber = this.#batches;
-    let testRun = 0;
-    const suite = (commit: string, command?: string) => {
-      testRun += 1;
-      return runTests({
-        config, runtime: this.#deps.runtime, repo, run: journal.run, label: 'batch', commit, trustedFrom: base,
-        logFile: join(config.stateDir, 'runs', journal.run, 'gate', `batch-${batchNumber}-run-${testRun}.log`),
-        ...(command ? { command } : {}),
+  /** Puts the branches taken but not gated back in the queue for the next controller. */
+  async #release(): Promise<void> {
+    for (const job of this.#carried.splice(0)) {
+      this.#held.delete(job);
+      await job.moveToWait(this.#token).catch((error: unknown) => {
+        this.#deps.logger.warn({ job: job.id, err: messageOf(error) }, 'could not put a merge request back; its lock runs out instead');
       });
-    };
-    const baselineAt = async (commit: string): Promise<SuiteRun | undefined> => {
-      const stored = await this.#deps.baselines.load(commit);
-      if (stored) return stored;
-      const results = (await suite(commit)).results;
-      if (results) await this.#deps.baselines.save(commit, results);
-      return results;
-    };
-    return {
-      async combine(tip, candidates): Promise<Combined<Waiting>> {
-        const combined: Combined<Waiting> = { tip, merged: [], conflicted: [] };
-        for (const candidate of candidates) {
-          const { taskId, head } = candidate.request;
-          const merge = await repo.merge(combined.tip, head, mergeMessage(taskId));
-          if (merge.ok) {
-            combined.tip = merge.commit;
-            combined.merged.push({ candidate, commit: merge.commit });
-          } else {
-            combined.conflicted.push({ candidate, files: merge.conflicts });
-          }
-        }
-        return combined;
-      },
-      test: async (commit, candidates) => {
-        const rerun = async (tests: TestCase[]): Promise<SuiteRun> => {
-          const command = config.gate.select ? selectionCommand(config.gate.select, tests) : undefined;
-          const outcome = await suite(commit, command);
-          if (!outcome.results) throw new GateError('GATE_FAILED', `re-running ${tests.length} failed test(s) left no readable results (${outcome.resultsError ?? 'none'})`, { retryable: true });
-          return outcome.results;
-        };
-        const outcome = await suite(commit);
-        const verdict = await judgeRun({ config, flakes: this.#deps.flakes, baselineAt, rerun }, base, outcome);
-        if (verdict.passed && verdict.results) tipResults.set(commit, verdict.results);
-        for (const candidate of candidates) {
-          const { taskId, attempt } = candidate.request;
-          await journal.append({ type: 'gate.result', task: taskId, attempt, commit, passed: verdict.passed, exitCode: outcome.exitCode, durationMs: outcome.durationMs, batch: batchSize });
-        }
-        return { passed: verdict.passed, detail: verdict.detail };
-      },
-    };
+    }
+  }
+}
+
+async function abortable<T>(promise: Promise<T>, signal: AbortSignal, message: string): Promise<T> {
+  if (signal.aborted) throw new GantryError('SHUTDOWN_TIMEOUT', message, { retryable: true });
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new GantryError('SHUTDOWN_TIMEOUT', message, { retryable: true }));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }

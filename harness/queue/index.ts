@@ -4,6 +4,7 @@
 export { BullTaskQueue, TASKS_QUEUE, type BullTaskQueueOptions } from './bullmq-task-queue.ts';
 export { Fence } from './fence.ts';
 export { TaskLedger } from './ledger.ts';
+export { ParkedTasks, type ParkedTask } from './parked-tasks.ts';
 export { withLock, type LockOptions } from './lock.ts';
 export { checkRedisDurability, connectRedis, describeRedisUrl } from './redis.ts';
 export { normalizeTaskText, taskId } from './task-id.ts';

@@ -1,10 +1,11 @@
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isGantryError, messageOf, ShutdownTimeoutError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { TASKS_QUEUE } from './bullmq-task-queue.ts';
 import { withDeadline } from './deadline.ts';
 import type { Fence } from './fence.ts';
+import { ParkedTasks } from './parked-tasks.ts';
 import type { Task, TaskAttempt, TaskOutcome } from './types.ts';
 
 export interface TaskWorkerOptions {
@@ -22,6 +23,12 @@ export interface TaskWorkerOptions {
   processor: (attempt: TaskAttempt) => Promise<TaskOutcome>;
   fence: Fence;
   logger: Logger;
+  /**
+   * How long a task waits when its attempt is parked (PROVIDER_BLOCKED) before
+   * it is tried again; a starting controller wakes parked tasks at once.
+   * @defaultValue 300000
+   */
+  parkMs?: number;
 }
 
 export interface ShutdownOptions {
@@ -53,6 +60,7 @@ const maxStalledCount = 5;
 export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
   const { logger } = options;
   const running = new Map<string, RunningAttempt>();
+  const parked = new ParkedTasks(options.connection, options.prefix);
 
   const worker = new Worker<Task, TaskOutcome>(TASKS_QUEUE, (job, token) => runAttempt(job, token ?? ''), {
     connection: options.connection,
@@ -75,6 +83,7 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
     running.set(task.id, entry);
     const [result] = await Promise.allSettled([
       (async () => {
+        await parked.unpark(task.id);
         const attempt: TaskAttempt = {
           task,
           attempt: job.attemptsMade + 1,
@@ -90,7 +99,20 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
     // The job is back on the queue: BullMQ must neither complete nor fail it.
     if (entry.returned) throw new WaitingError();
     if (result.status === 'fulfilled') return result.value;
+    if (isGantryError(result.reason) && result.reason.code === 'PROVIDER_BLOCKED') await park(entry, result.reason.message);
     throw toBullMqError(result.reason);
+  }
+
+  /** Sets the task aside without spending an attempt; BullMQ must neither complete nor fail it. */
+  async function park(entry: RunningAttempt, reason: string): Promise<never> {
+    try {
+      await parked.park(entry.job, entry.token, reason, options.parkMs ?? 300_000);
+      logger.info({ task: entry.job.id, reason }, 'task parked without spending an attempt');
+    } catch (error) {
+      // Its lease then runs out and the stalled check re-queues it.
+      logger.error({ task: entry.job.id, err: messageOf(error) }, 'could not park task');
+    }
+    throw new DelayedError();
   }
 
   async function putBack(entry: RunningAttempt): Promise<void> {

@@ -20,7 +20,8 @@ export type JournalEventBody =
   | { type: 'run.started'; controller: string; concurrency: number }
   | { type: 'run.stopped'; controller: string; reason: string }
   | { type: 'task.queued'; task: string; role: string; text: string }
-  | { type: 'attempt.started'; task: string; role: string; attempt: number; fence: number }
+  /** `agent` is the agent kind (`claude-code`, `codex`, `command`…); journals written before it existed lack it. */
+  | { type: 'attempt.started'; task: string; role: string; attempt: number; fence: number; agent?: string }
   | { type: 'session.started'; task: string; attempt: number; session: number }
   | ({ type: 'session.ended'; task: string; attempt: number; session: number; exitCode: number | null; end: SessionEnd; durationMs: number } & Partial<SessionUsage>)
   /** A provider answered "rate limited": every session of it waits until `until` (ISO time). */

@@ -1,4 +1,10 @@
 export { Journal, journalPath, readJournal } from './journal.ts';
-export { buildReport, renderMarkdown } from './report.ts';
+export { buildReport } from './report.ts';
+export { renderMarkdown } from './markdown.ts';
+export { renderHtml } from './html.ts';
+export { eventsSince, parseSince } from './since.ts';
+export type { ReportOptions } from './report.ts';
 export type { BudgetScope, JournalEvent, JournalEventBody, SessionEnd, SessionUsage } from './events.ts';
-export type { RunReport, TaskReport, TaskStatus } from './report.ts';
+export type {
+  MergeReport, RejectionReport, RoleReport, RunReport, SessionCost, SessionOutcome, StopReport, TaskReport, TaskStatus, Timeline, TimelinePoint,
+} from './report-types.ts';

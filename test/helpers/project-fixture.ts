@@ -31,6 +31,10 @@ export interface ProjectOptions {
   graceMs?: number;
   /** Extra environment of every agent session (gantry.yaml `agent.env`). */
   agentEnv?: Record<string, string>;
+  /** The agent's shell command; defaults to the demo's scripted agent. */
+  agentCommand?: string;
+  /** gantry.yaml `budget`. */
+  budget?: { run?: number; perTask?: number; perRole?: Record<string, number> };
 }
 
 export interface Project {
@@ -62,12 +66,13 @@ export async function makeProject(redisUrl: string, options: ProjectOptions = {}
     repo: { url: upstream.url },
     concurrency: options.concurrency ?? 3,
     stateDir: './state',
-    agent: { kind: 'command', command: 'sh tools/agent.sh', env: options.agentEnv ?? {} },
+    agent: { kind: 'command', command: options.agentCommand ?? 'sh tools/agent.sh', env: options.agentEnv ?? {} },
     gate: { command: 'sh test.sh', timeout: 60_000 },
     limits: { sessions: options.sessions ?? 2, sessionTimeout: options.sessionTimeoutMs ?? 30_000, taskTimeout: 120_000, retries: options.retries ?? 1 },
     container: { memory: options.memory ?? '256m', network: 'none' },
     queue: { prefix, lease: options.leaseMs ?? 5_000 },
     shutdown: { grace: options.graceMs ?? 5_000, force: 5_000 },
+    ...(options.budget ? { budget: options.budget } : {}),
   };
   const configFile = join(dir, 'gantry.yaml');
   await writeFile(configFile, stringify(config));

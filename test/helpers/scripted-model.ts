@@ -2,24 +2,30 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type Dockerode from 'dockerode';
-import type { RecordedRequest } from './model-server/anthropic.ts';
 import type { ScriptStep } from './model-server/script.ts';
+import type { RecordedRequest } from './model-server/scripted-server.ts';
+import type { ModelApiName } from './model-server/serve.ts';
 
 const SERVER_DIR = resolve(import.meta.dirname, 'model-server');
 const IMAGE = 'gantry/agent-base';
 const ALIAS = 'model';
 const PORT = 8080;
 
-/** A scripted Anthropic API in a container, reachable from containers on `network` at `url`. */
+/** Where each API's clients expect the base URL to point (OpenAI's include the version). */
+const BASE_PATH: Record<ModelApiName, string> = { anthropic: '', 'openai-responses': '/v1' };
+
+/** A scripted model API in a container, reachable from containers on `network` at `url`. */
 export interface ScriptedModel {
   network: string;
-  /** ANTHROPIC_BASE_URL for a container on `network`. */
+  /** The client's base URL on `network`: ANTHROPIC_BASE_URL, or OPENAI_BASE_URL (with /v1). */
   url: string;
   /** What the server was asked so far. */
   requests(): Promise<RecordedRequest[]>;
 }
 
 export interface ScriptedModelOptions {
+  /** @defaultValue 'anthropic' */
+  api?: ModelApiName;
   script: readonly ScriptStep[];
   /** Go on the network and the container; remove both by them with removeScriptedModels. */
   labels: Record<string, string>;
@@ -52,13 +58,14 @@ export async function startScriptedModel(docker: Dockerode, options: ScriptedMod
   // The server runs as uid 1000; mkdtemp makes the folder 0700 for root.
   await chmod(scriptDir, 0o755);
   await writeFile(join(scriptDir, 'script.json'), JSON.stringify(options.script));
+  const api = options.api ?? 'anthropic';
   const network = `gantry-model-${Math.random().toString(36).slice(2, 10)}`;
   let base: string;
   try {
     await docker.createNetwork({ Name: network, Labels: options.labels });
     const container = await docker.createContainer({
       Image: IMAGE,
-      Cmd: ['node', '/server/anthropic.ts', '/script/script.json', String(PORT)],
+      Cmd: ['node', '/server/serve.ts', api, '/script/script.json', String(PORT)],
       User: '1000:1000',
       Labels: options.labels,
       HostConfig: {
@@ -81,7 +88,7 @@ export async function startScriptedModel(docker: Dockerode, options: ScriptedMod
   }
   return {
     network,
-    url: `http://${ALIAS}:${PORT}`,
+    url: `http://${ALIAS}:${PORT}${BASE_PATH[api]}`,
     requests: async () => (await (await fetch(`${base}/_requests`)).json()) as RecordedRequest[],
   };
 }

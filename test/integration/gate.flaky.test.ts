@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../harness/config/index.ts';
-import { BaselineStore, FlakeStore, MergeQueue } from '../../harness/gate/index.ts';
+import { BaselineStore, FlakeStore } from '../../harness/gate/index.ts';
 import { mulberry32 } from '../../harness/gate/prng.ts';
 import { GitControllerRepo } from '../../harness/git/index.ts';
 import { silentLogger } from '../../harness/log.ts';
@@ -12,6 +12,7 @@ import { Fence, TaskLedger } from '../../harness/queue/index.ts';
 import { Journal } from '../../harness/reports/index.ts';
 import { FakeRuntime } from '../../harness/runtime/index.ts';
 import { commitFiles, makeUpstream, type Upstream } from '../helpers/git-fixture.ts';
+import { openMergeQueue } from '../helpers/merge-queues.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
 
 // A suite with one test that fails 30 % of the time at random (a seeded
@@ -61,7 +62,7 @@ async function gateRuns(reruns: number): Promise<{ rejected: number; flakes: Fla
   const prefix = `${redis.prefix}-${reruns}`;
   const fence = new Fence(redis.redis, prefix);
   const flakes = new FlakeStore(redis.redis, prefix);
-  const merges = new MergeQueue({
+  const merges = await openMergeQueue(redis, {
     config: { ...config, stateDir: join(config.stateDir, String(reruns)) }, runtime, repo, redis: redis.redis, fence,
     ledger: new TaskLedger(redis.redis, prefix), baselines: new BaselineStore(redis.redis, prefix), flakes,
     tasks: { add: async () => { throw new Error('no review expected'); } },

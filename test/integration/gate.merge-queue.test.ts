@@ -2,25 +2,29 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type GantryConfig } from '../../harness/config/index.ts';
-import { BaselineStore, FlakeStore, MergeQueue } from '../../harness/gate/index.ts';
+import { BaselineStore, FlakeStore, MergeQueue, type MergeQueueDeps } from '../../harness/gate/index.ts';
 import { GitControllerRepo } from '../../harness/git/index.ts';
 import { silentLogger } from '../../harness/log.ts';
 import { Fence, TaskLedger } from '../../harness/queue/index.ts';
 import { Journal, readJournal } from '../../harness/reports/index.ts';
 import { FakeRuntime } from '../../harness/runtime/index.ts';
 import { commitFiles, makeUpstream, plainGit, type Upstream } from '../helpers/git-fixture.ts';
+import { openMergeQueue } from '../helpers/merge-queues.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
 
 const redis = useRedisPrefix();
+const childQueue = fileURLToPath(new URL('../fixtures/merge-queue-child.ts', import.meta.url));
 let dir: string;
 let upstream: Upstream;
 let config: GantryConfig;
 let repo: GitControllerRepo;
 let runtime: FakeRuntime;
 let journal: Journal;
-let merges: MergeQueue;
+let deps: MergeQueueDeps;
 let fence: Fence;
 let ledger: TaskLedger;
 
@@ -41,11 +45,11 @@ beforeEach(async () => {
   journal = new Journal(join(dir, 'journal.jsonl'), 'r1');
   fence = new Fence(redis.redis, redis.prefix);
   ledger = new TaskLedger(redis.redis, redis.prefix);
-  merges = new MergeQueue({
+  deps = {
     config, runtime, repo, redis: redis.redis, fence, ledger, journal, logger: silentLogger,
     baselines: new BaselineStore(redis.redis, redis.prefix), flakes: new FlakeStore(redis.redis, redis.prefix),
     tasks: { add: async () => { throw new Error('no review task expected'); } },
-  });
+  };
 });
 
 afterEach(async () => {
@@ -67,6 +71,7 @@ function trailers(log: string): string[] {
 
 describe('the merge queue', () => {
   it('when good branches wait together, it lets them all in with one test run', async () => {
+    const merges = await openMergeQueue(redis, deps);
     const ids = ['t1', 't2', 't3', 't4', 't5'];
     const requests = await Promise.all(ids.map((id) => branch(id, { [`${id}.txt`]: `${id}\n` })));
     const commits = await Promise.all(requests.map((r) => merges.submit(r)));
@@ -76,6 +81,7 @@ describe('the merge queue', () => {
   });
 
   it('when branches wait together and one breaks the tests, it lets the others in and rejects that one with the output', async () => {
+    const merges = await openMergeQueue(redis, deps);
     const requests = await Promise.all(['t1', 't2', 't3', 't4', 't5'].map((id) => branch(id, id === 't4' ? { 'bad.txt': 'x\n' } : { [`${id}.txt`]: `${id}\n` })));
     const outcomes = await Promise.allSettled(requests.map((r) => merges.submit(r)));
 
@@ -92,6 +98,7 @@ describe('the merge queue', () => {
   });
 
   it('when an attempt was overtaken by a newer one, it refuses to merge it', async () => {
+    const merges = await openMergeQueue(redis, deps);
     const request = await branch('t1', { 'a.txt': 'a\n' });
     await fence.next('t1');
     await expect(merges.submit(request)).rejects.toMatchObject({ code: 'STALE_LEASE' });
@@ -99,6 +106,7 @@ describe('the merge queue', () => {
   });
 
   it('when a controller crashed after moving main but before recording the merge, it recognises the merge and never merges again', async () => {
+    const merges = await openMergeQueue(redis, deps);
     const request = await branch('t1', { 'a.txt': 'a\n' });
     const base = await repo.mainHead();
     const merge = await repo.merge(base, request.head, 'Merge task t1\n\nGantry-Task: t1\n');
@@ -112,5 +120,26 @@ describe('the merge queue', () => {
     expect(await upstream.head()).toBe(merge.commit);
     expect(trailers(await plainGit(upstream.dir, ['log', '--format=%B', 'main']))).toEqual(['t1']);
     expect(runtime.specs).toHaveLength(0);
+  });
+
+  it('when the controller gating a batch is killed, another controller gates the branch after the lock runs out and its submitter learns the commit', async () => {
+    const request = await branch('t1', { 'a.txt': 'a\n' });
+    const survivor = new MergeQueue(deps);
+    redis.defer(() => survivor.close(5_000));
+    const decided = survivor.submit(request);
+    const child = execa('node', [childQueue, join(dir, 'gantry.yaml'), redis.url], { reject: false });
+    redis.defer(() => child.kill('SIGKILL'));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('testing')) resolve(); });
+      void child.then((result) => reject(new Error(`child merge queue exited: ${result.stderr}`)));
+    });
+    child.kill('SIGKILL');
+    await child;
+
+    await survivor.start();
+    const commit = await decided;
+    expect(await upstream.head()).toBe(commit);
+    expect(trailers(await plainGit(upstream.dir, ['log', '--format=%B', 'main']))).toEqual(['t1']);
+    expect(runtime.specs).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../harness/config/index.ts';
-import { BaselineStore, FlakeStore, MergeQueue } from '../../harness/gate/index.ts';
+import { BaselineStore, FlakeStore, type MergeQueue } from '../../harness/gate/index.ts';
 import { GitControllerRepo } from '../../harness/git/index.ts';
 import { silentLogger } from '../../harness/log.ts';
 import { Fence, TaskLedger } from '../../harness/queue/index.ts';
@@ -14,6 +14,7 @@ import { Journal } from '../../harness/reports/index.ts';
 import { DockerRuntime, runSelector } from '../../harness/runtime/index.ts';
 import { commitFiles, makeUpstream, plainGit, type Upstream } from '../helpers/git-fixture.ts';
 import { readTree } from '../helpers/project-fixture.ts';
+import { openMergeQueue } from '../helpers/merge-queues.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
 
 // The merge gate on a real vitest suite (test/fixtures/repos/calc) in the
@@ -47,7 +48,7 @@ async function gate(testChanges: 'deny' | 'review' | 'allow' = 'deny'): Promise<
   repo = new GitControllerRepo({ upstream: upstream.url, main: 'main', stateDir: config.stateDir });
   await repo.ensureClone();
   fence = new Fence(redis.redis, redis.prefix);
-  return new MergeQueue({
+  return openMergeQueue(redis, {
     config, runtime, repo, redis: redis.redis, fence, ledger: new TaskLedger(redis.redis, redis.prefix),
     baselines: new BaselineStore(redis.redis, redis.prefix), flakes: new FlakeStore(redis.redis, redis.prefix),
     tasks: { add: async (spec) => { reviews.push(spec); return { task: { ...spec, id: 'review', createdAt: '' }, created: true }; } },

@@ -6,13 +6,24 @@ const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/config');
 const shown = (name: string) => path.relative(process.cwd(), path.join(FIXTURES, name));
 
 describe('config rules', () => {
-  it('when the agent kind is codex, it says the kind is not available yet and what to use', async () => {
-    const { config, issues } = await checkConfig(path.join(FIXTURES, 'codex.yaml'));
+  it('when the agent kind is codex without a price on the default image, it asks for agent.price and warns that the image has no codex CLI', async () => {
+    const { config, issues, warnings } = await checkConfig(path.join(FIXTURES, 'codex.yaml'));
 
     expect(config).toBeUndefined();
     expect(issues).toEqual([
-      `${shown('codex.yaml')}:4 agent.kind: kind "codex" is not available in this version yet: use \`kind: claude-code\`, or \`kind: command\` with agent.command, which runs any CLI`,
+      `${shown('codex.yaml')}:3 agent.price: required for agent.kind codex, whose CLI reports tokens but no cost: add the model's prices in dollars per million tokens, e.g. \`price: { input: 1.25, cachedInput: 0.125, output: 10 }\``,
     ]);
+    expect(warnings).toEqual([
+      `${shown('codex.yaml')}:3 agent.image: gantry/agent-base has no codex CLI: set \`image: gantry/codex\` (images/build-offline.sh builds it) or an image of your own that has it`,
+    ]);
+  });
+
+  it('when the agent kind is codex with a price and the codex image, it accepts the config and prices cached input like input', async () => {
+    const { config, issues, warnings } = await checkConfig(path.join(FIXTURES, 'codex-priced.yaml'));
+
+    expect(issues).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(config?.agent).toMatchObject({ kind: 'codex', image: 'gantry/codex', price: { input: 1.25, cachedInput: 1.25, output: 10 } });
   });
 
   it('when the agent kind is claude-code on the default image, it accepts the config and warns that the image has no claude CLI', async () => {

@@ -54,12 +54,15 @@ describe('journal and report', () => {
       { type: 'attempt.failed', task: 'b', attempt: 2, reason: 'exit 3 | again', final: true },
     ].map((body) => ({ ts, ...body, run })) as Parameters<typeof buildReport>[1];
     const report = buildReport(run, events);
-    expect(report.totals).toEqual({ tasks: 3, merged: 1, failed: 1, sessions: 3, suiteRuns: 2, suiteRunsPerMerge: 2 });
-    expect(report.tasks.find((t) => t.id === 'a')).toEqual({ id: 'a', role: 'core', status: 'merged', sessions: 1, gateRuns: 2, gateTestMs: 10, gateWaitMs: 1990, merges: ['abc'] });
+    expect(report.totals).toMatchObject({ tasks: 3, merged: 1, failed: 1, sessions: 3, suiteRuns: 2, suiteRunsPerMerge: 2, rejections: 2 });
+    expect(report.tasks.find((t) => t.id === 'a')).toEqual({
+      id: 'a', role: 'core', text: 'a', status: 'merged', attempts: 1, sessions: 1, gateRuns: 2, gateTestMs: 10, gateWaitMs: 1990, merges: ['abc'],
+      costUsd: 0, wasteUsd: 0, inputTokens: 0, outputTokens: 0, timeToMergeMs: 2000,
+    });
     expect(report.tasks.find((t) => t.id === 'b')).toMatchObject({ role: 'docs', status: 'failed', reason: 'exit 3 | again' });
     expect(report.tasks.find((t) => t.id === 'c')?.status).toBe('queued');
     const markdown = renderMarkdown(report);
     expect(markdown).toContain('3 tasks: 1 merged, 1 failed, 1 open; 3 sessions; 2 gate suite runs (2 per merge).');
-    expect(markdown).toContain('| b | docs | failed | 2 | 1 | 0.0 s | 0.0 s |  | exit 3 \\| again |');
+    expect(markdown).toContain('| b | docs |  | failed | 2 | 1 | 0.0 s | 0.0 s | $0.00 |  | exit 3 \\| again |');
   });
 });

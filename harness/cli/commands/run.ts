@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Controller } from '../../controller/index.ts';
+import { Controller, unfinishedWork, type IdleOutcome } from '../../controller/index.ts';
 import { controllerRepo, dockerRuntime, openContext } from '../context.ts';
 
 export function registerRun(program: Command, configFile: () => string): void {
@@ -29,13 +29,17 @@ export function registerRun(program: Command, configFile: () => string): void {
         process.on('SIGTERM', onSignal);
         process.on('SIGINT', onSignal);
       });
+      let idle: IdleOutcome | undefined;
       try {
         await controller.start();
         logger.info({ run: controller.run, concurrency: config.concurrency }, 'running');
-        await Promise.race([stopped, options.untilIdle ? controller.untilIdle() : new Promise(() => {})]);
+        idle = await Promise.race([stopped.then(() => undefined), options.untilIdle ? controller.untilIdle() : new Promise<never>(() => {})]);
       } finally {
         await controller.close(signals > 0 ? 'signal' : 'idle');
         await context.close();
       }
+      // Idle, but a refused key or a budget left work undone: a person must act.
+      const unfinished = idle && unfinishedWork(idle);
+      if (unfinished) throw unfinished;
     });
 }

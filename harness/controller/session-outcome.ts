@@ -1,0 +1,49 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { SessionReport } from '../agents/index.ts';
+import type { GantryConfig } from '../config/types.ts';
+import { AgentError } from '../errors.ts';
+import type { SessionEnd } from '../reports/index.ts';
+import type { ContainerExit } from '../runtime/container-runtime.ts';
+
+/** Where a session's output will start in its log (the runtime appends; a log may hold an earlier run's). */
+export async function logOffset(logFile: string): Promise<number> {
+  return stat(logFile).then((info) => info.size, () => 0);
+}
+
+/** What the session wrote to its log from `offset` on: its stdout and stderr. */
+export async function sessionOutput(logFile: string, offset: number): Promise<string> {
+  const log = await readFile(logFile).catch(() => Buffer.alloc(0));
+  return log.subarray(offset).toString('utf8');
+}
+
+/**
+ * How a session ended, from the container's exit, the agent's report and the
+ * done file. The container's own ends come first (a killed agent's report is
+ * partial). Then the provider's verdict: a CLI that gave up on a rate limit or
+ * a refused key usually exits non-zero, and that is no failure of the agent.
+ * An `error` report with exit code 0 ends like `ok`: the CLI ended cleanly
+ * (a turn limit, an API error it got past, a result line gantry cannot read),
+ * so the work tree and the done file say more than the report does, and the
+ * session limit bounds a run of such sessions.
+ */
+export function classify(exit: ContainerExit, report: SessionReport, done: boolean): SessionEnd {
+  if (exit.aborted) return 'aborted';
+  if (exit.timedOut) return 'timeout';
+  if (exit.oomKilled) return 'oom';
+  if (report.end === 'rate-limited' || report.end === 'auth') return report.end;
+  if (exit.exitCode !== 0) return 'failed';
+  return done ? 'done' : 'continue';
+}
+
+/** The retryable failure a session's end means, for `timeout`, `oom` and `failed`. */
+export function failure(end: SessionEnd, exit: ContainerExit, session: number, config: GantryConfig, timeoutMs: number): AgentError {
+  const where = `in session ${session}`;
+  switch (end) {
+    case 'timeout':
+      return new AgentError('AGENT_FAILED', `the agent hung: no end ${where} after its time limit of ${Math.round(timeoutMs / 1000)} s`, { retryable: true });
+    case 'oom':
+      return new AgentError('AGENT_FAILED', `the agent was killed for running out of memory (limit ${config.container.memoryBytes} bytes) ${where}`, { retryable: true });
+    default:
+      return new AgentError('AGENT_FAILED', `the agent exited with code ${exit.exitCode} ${where}`, { retryable: true });
+  }
+}
