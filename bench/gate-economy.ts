@@ -23,6 +23,7 @@ const CASES = [
 const KNOWN_RATE_CASES = CASES.filter((c) => c.reruns === 0).map((c) => ({ ...c, fixedBatchSize: Math.round(Math.LN2 / c.badRate) }));
 const GROUPS: Array<{ title: string; arrivalEvery: number; judged: Judged; cases: typeof CASES }> = [
   { title: 'Queue: all branches waiting at the start', arrivalEvery: 0, judged: 'runs', cases: CASES },
+  { title: 'Light load: one branch arrives every two suite runs', arrivalEvery: 2, judged: 'merge time', cases: CASES },
   { title: 'Steady state: one branch arrives per suite run', arrivalEvery: 1, judged: 'merge time', cases: CASES },
   { title: 'Busy: four branches arrive per suite run', arrivalEvery: 0.25, judged: 'none', cases: CASES },
   { title: 'What-if, queue: batch size fixed at ln 2 / p instead of batchSizeFor', arrivalEvery: 0, judged: 'none', cases: KNOWN_RATE_CASES },

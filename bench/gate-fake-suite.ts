@@ -1,5 +1,5 @@
 import type { BatchOps, Combined } from '../harness/gate/batch.ts';
-import { settleFailures } from '../harness/gate/flakes.ts';
+import { settleByHistory } from '../harness/gate/flakes.ts';
 import type { SuiteRun, TestCase } from '../harness/gate/results/types.ts';
 
 /** A branch in the gate economy simulation: bad branches break a test. */
@@ -26,7 +26,7 @@ function testCase(id: string, status: TestCase['status']): TestCase {
  * A stand-in for merging and running the suite: a commit remembers whether
  * its chain holds a bad branch, and its suite fails iff it does, plus a flaky
  * test failing in `flakeRate` of runs. Failures are settled by re-runs through
- * the gate's own `settleFailures`. A full run advances the clock by one suite
+ * the gate's own `settleByHistory` (tests seen flaky get more re-runs). A full run advances the clock by one suite
  * run; a re-run of the failed tests alone (`gate.select`) by RERUN_TIME.
  */
 export class FakeSuite {
@@ -37,6 +37,8 @@ export class FakeSuite {
   /** Of those, re-runs of failed tests. */
   reruns = 0;
   readonly #hasBad = new Map<string, boolean>([[MAIN, false]]);
+  /** Tests that passed a re-run after failing: the gate's flake history (FlakeStore). */
+  readonly #seenFlaky = new Set<string>();
   readonly #random: () => number;
   readonly #flakeRate: number;
   readonly #reruns: number;
@@ -72,7 +74,8 @@ export class FakeSuite {
         this.reruns += 1;
         return { tests: this.#run(broken, tests.map((t) => t.id), RERUN_TIME), durationMs: 1 };
       };
-      const { stillFailing } = await settleFailures(failed, rerun, this.#reruns);
+      const { stillFailing, flaky } = await settleByHistory(failed, rerun, this.#reruns, (id) => this.#seenFlaky.has(id));
+      for (const test of flaky) this.#seenFlaky.add(test.id);
       if (stillFailing.length === 0) return { passed: true, detail: '' };
       return { passed: false, detail: stillFailing.map((t) => t.id).join(', ') };
     },

@@ -13,7 +13,6 @@ import { gantryLabels } from '../runtime/labels.ts';
 import { admitSession, settleProvider, type SessionGuards } from './session-guards.ts';
 import { classify, failure, logOffset, sessionOutput } from './session-outcome.ts';
 
-
 /** The guards (agent, provider gate, budget, journal, logger) plus what the sessions run in. */
 export interface SessionLoopInput extends SessionGuards {
   config: GantryConfig;

@@ -36,6 +36,27 @@ export async function settleFailures(
   return { stillFailing: pending, flaky };
 }
 
+/** A test already seen flaky gets this many times `gate.reruns` before its failure counts. */
+export const KNOWN_FLAKY_RERUNS = 3;
+
+/**
+ * settleFailures, with more tries for tests known to flake: one more failure
+ * of such a test says little about the branch.
+ */
+export async function settleByHistory(
+  failing: readonly TestCase[],
+  rerun: (tests: TestCase[]) => Promise<SuiteRun>,
+  reruns: number,
+  knownFlaky: (id: string) => boolean,
+): Promise<Settled> {
+  if (failing.length === 0 || reruns === 0) return { stillFailing: [...failing], flaky: [] };
+  const results = await Promise.all([
+    settleFailures(failing.filter((t) => !knownFlaky(t.id)), rerun, reruns),
+    settleFailures(failing.filter((t) => knownFlaky(t.id)), rerun, reruns * KNOWN_FLAKY_RERUNS),
+  ]);
+  return { stillFailing: results.flatMap((r) => r.stillFailing), flaky: results.flatMap((r) => r.flaky) };
+}
+
 export interface FlakeCounts {
   /** Gate runs the test took part in. */
   runs: number;

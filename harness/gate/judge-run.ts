@@ -1,6 +1,6 @@
 import type { GantryConfig } from '../config/types.ts';
 import type { FlakeCounts, FlakeStore } from './flakes.ts';
-import { settleFailures } from './flakes.ts';
+import { settleByHistory, type Settled } from './flakes.ts';
 import { judge, renderProblems, type Problem } from './ratchet.ts';
 import type { SuiteRun, TestCase } from './results/index.ts';
 import type { TestRunResult } from './test-run.ts';
@@ -24,8 +24,6 @@ export interface JudgeDeps {
 }
 
 const RERUNNABLE = new Set<Problem['kind']>(['failed', 'new-failing']);
-/** A test already seen flaky gets this many times `gate.reruns` before its failure counts. */
-const KNOWN_FLAKY_RERUNS = 3;
 
 function why(config: GantryConfig, run: TestRunResult): string {
   if (run.timedOut) return `timed out after ${config.gate.timeoutMs} ms`;
@@ -68,19 +66,8 @@ export async function judgeRun(deps: JudgeDeps, base: string, run: TestRunResult
   };
 }
 
-/**
- * Re-runs failures: tests with a flaky history get more tries, since one more
- * failure of a test known to flake says little about the branch.
- */
-async function settle(deps: JudgeDeps, failing: TestCase[]): Promise<{ stillFailing: TestCase[]; flaky: TestCase[] }> {
-  const { reruns } = deps.config.gate;
-  if (failing.length === 0 || reruns === 0) return { stillFailing: failing, flaky: [] };
-  const rates = await Promise.all(failing.map((t) => deps.flakes.rate(t.id)));
-  const known = failing.filter((_, i) => (rates[i] ?? 0) > 0);
-  const unknown = failing.filter((_, i) => (rates[i] ?? 0) === 0);
-  const results = await Promise.all([
-    settleFailures(unknown, deps.rerun, reruns),
-    settleFailures(known, deps.rerun, reruns * KNOWN_FLAKY_RERUNS),
-  ]);
-  return { stillFailing: results.flatMap((r) => r.stillFailing), flaky: results.flatMap((r) => r.flaky) };
+/** Re-runs failures; a test with a flaky history (a flake rate above 0) gets more tries. */
+async function settle(deps: JudgeDeps, failing: TestCase[]): Promise<Settled> {
+  const rates = new Map(await Promise.all(failing.map(async (t) => [t.id, await deps.flakes.rate(t.id)] as const)));
+  return settleByHistory(failing, deps.rerun, deps.config.gate.reruns, (id) => (rates.get(id) ?? 0) > 0);
 }
