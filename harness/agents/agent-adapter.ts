@@ -74,9 +74,13 @@ export function sessionEnv(config: GantryConfig, context: SessionContext): Recor
     GANTRY_DONE_FILE: CONTAINER_PATHS.doneFile,
     GANTRY_ATTEMPT: String(context.attempt),
     GANTRY_SESSION: String(context.session),
-    GIT_AUTHOR_NAME: `gantry agent (${context.task.role})`,
-    GIT_AUTHOR_EMAIL: `agent+${context.task.id}@gantry.localhost`,
-    GIT_COMMITTER_NAME: `gantry agent (${context.task.role})`,
-    GIT_COMMITTER_EMAIL: `agent+${context.task.id}@gantry.localhost`,
+    ...agentGitIdentity(context.task),
   };
+}
+
+/** Who the agent's commits say made them: the task's role and id. */
+export function agentGitIdentity(task: Pick<Task, 'id' | 'role'>): Record<string, string> {
+  const name = `gantry agent (${task.role})`;
+  const email = `agent+${task.id}@gantry.localhost`;
+  return { GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email };
 }

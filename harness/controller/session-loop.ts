@@ -10,6 +10,7 @@ import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt } from '../queue/types.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { gantryLabels } from '../runtime/labels.ts';
+import { checkpointWork } from './checkpoint.ts';
 import { admitSession, settleProvider, type SessionGuards } from './session-guards.ts';
 import { classify, failure, logOffset, sessionOutput } from './session-outcome.ts';
 
@@ -139,7 +140,10 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
       });
       // A killed agent did not get to say how its provider answered.
       if (!exit.aborted && !exit.timedOut && !exit.oomKilled) await settleProvider(input, attempt, report, startedAt);
-      if (end === 'aborted') throw new GantryError('SHUTDOWN_TIMEOUT', `task ${task.id}: session ${session} stopped by shutdown`, { retryable: true });
+      if (end === 'aborted') {
+        await checkpointWork({ config, runtime: input.runtime, task, workspace, run: input.journal.run, dir: input.dir, logger: input.logger });
+        throw new GantryError('SHUTDOWN_TIMEOUT', `task ${task.id}: session ${session} stopped by shutdown`, { retryable: true });
+      }
       if (end === 'auth') throw blockedError({ provider: report.usage.provider, message: report.message ?? 'the provider refused the key' });
       if (end === 'rate-limited') {
         rateLimited += 1;
