@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { CHECKPOINT_MESSAGE } from '../../harness/controller/checkpoint.ts';
+import { plainGit } from '../helpers/git-fixture.ts';
 import { makeProject, type Project } from '../helpers/project-fixture.ts';
 import { mergedTaskIds } from '../helpers/main-history.ts';
 
@@ -45,6 +48,12 @@ describe('gantry run on SIGTERM', () => {
     expect(afterStop.map((t) => t.state)).toEqual(['waiting', 'waiting']);
     expect(afterStop.map((t) => t.attempts)).toEqual([0, 0]);
     expect(mergedTaskIds(await project.mainLog())).toEqual([]);
+    // What each stopped session had written but not committed is on its branch.
+    for (const { task } of afterStop) {
+      const workTree = join(project.dir, 'state', 'work', task.id);
+      expect(await plainGit(workTree, ['log', '-1', '--format=%s'])).toBe(CHECKPOINT_MESSAGE);
+      expect((await plainGit(workTree, ['ls-tree', '-r', '--name-only', 'HEAD', 'notes'])).split('\n')).toContainEqual(expect.stringMatching(/^notes\/(one|two)\.draft$/));
+    }
 
     const second = await project.gantry(['run', '--until-idle'], { timeout: 120_000 });
     expect(second.exitCode, second.stderr).toBe(0);
