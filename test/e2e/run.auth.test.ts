@@ -1,34 +1,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parse, stringify } from 'yaml';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { addTasks, listTasks, useProject } from '../helpers/e2e-project.ts';
 import { mergedTaskIds } from '../helpers/main-history.ts';
-import { makeProject, type Project } from '../helpers/project-fixture.ts';
 import { eventsOf, journalOf, noteAgent, resultLine } from '../helpers/reporting-agents.ts';
 
-const redisUrl = inject('redisUrl');
-let project: Project | undefined;
-
-afterEach(async () => {
-  await project?.cleanup();
-  project = undefined;
-});
-
-interface Listed {
-  state: string;
-  attempts: number;
-}
-
-async function listed(p: Project): Promise<Listed[]> {
-  return JSON.parse((await p.gantry(['task', 'list', '--json'])).stdout) as Listed[];
-}
+const newProject = useProject();
 
 describe('gantry run when the provider refuses the key', () => {
   it('when sessions report a refused key, it says once what to fix, parks the tasks without failing them or spending an attempt, and the run after the fix merges them', async () => {
-    project = await makeProject(redisUrl, {
+    const project = await newProject({
       concurrency: 2,
       agentCommand: noteAgent({ before: `${resultLine({ end: 'auth', message: 'invalid x-api-key' })}; exit 1` }),
     });
-    for (const name of ['alpha', 'bravo']) expect((await project.gantry(['task', 'add', `note ${name}`])).exitCode).toBe(0);
+    await addTasks(project, ['note alpha', 'note bravo']);
 
     const blocked = await project.gantry(['run', '--until-idle'], { timeout: 120_000 });
     expect(blocked.exitCode, blocked.stderr).toBe(2);
@@ -40,7 +25,7 @@ describe('gantry run when the provider refuses the key', () => {
     const events = await journalOf(project);
     expect(eventsOf(events, 'provider.auth')).toMatchObject([{ provider: 'anthropic', message: 'invalid x-api-key' }]);
     expect(eventsOf(events, 'attempt.failed')).toEqual([]);
-    expect((await listed(project)).map((t) => [t.state, t.attempts])).toEqual([['delayed', 0], ['delayed', 0]]);
+    expect((await listTasks(project)).map((t) => [t.state, t.attempts])).toEqual([['delayed', 0], ['delayed', 0]]);
     expect(mergedTaskIds(await project.mainLog())).toEqual([]);
 
     // The person fixes the key (here: the agent) and starts gantry again.
@@ -50,6 +35,6 @@ describe('gantry run when the provider refuses the key', () => {
     const fixed = await project.gantry(['run', '--until-idle'], { timeout: 120_000 });
     expect(fixed.exitCode, fixed.stderr).toBe(0);
     expect(mergedTaskIds(await project.mainLog())).toHaveLength(2);
-    expect((await listed(project)).map((t) => [t.state, t.attempts])).toEqual([['completed', 1], ['completed', 1]]);
+    expect((await listTasks(project)).map((t) => [t.state, t.attempts])).toEqual([['completed', 1], ['completed', 1]]);
   });
 });

@@ -1,40 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { addTasks, listTasks, useProject } from '../helpers/e2e-project.ts';
 import { mergedTaskIds } from '../helpers/main-history.ts';
-import { makeProject, type Project } from '../helpers/project-fixture.ts';
 import { eventsOf, journalOf, noteAgent, resultLine } from '../helpers/reporting-agents.ts';
 
-const redisUrl = inject('redisUrl');
-let project: Project | undefined;
-
-afterEach(async () => {
-  await project?.cleanup();
-  project = undefined;
-});
-
-interface Listed {
-  task: { id: string; text: string };
-  state: string;
-  attempts: number;
-  failedReason?: string;
-}
-
-async function addTasks(p: Project, texts: string[]): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
-  for (const text of texts) {
-    const added = await p.gantry(['task', 'add', text]);
-    expect(added.exitCode, added.stderr).toBe(0);
-    ids.set(text, added.stdout.trim().split(' ').pop() ?? '');
-  }
-  return ids;
-}
+const newProject = useProject();
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
 describe('gantry run with agents that report their costs', () => {
   it('when agents print what each session cost, the journal\'s sessions carry those costs and sum to what was printed', async () => {
-    project = await makeProject(redisUrl, {
+    const project = await newProject({
       concurrency: 3,
       sessions: 3,
       // "two NAME": a first session that only spends, then one that does the work.
@@ -62,7 +39,7 @@ describe('gantry run with agents that report their costs', () => {
   it('when the run budget is smaller than the work, new sessions stop, running ones finish, the rest end with BUDGET_REACHED naming the budget, and the overspend stays within one session', async () => {
     const sessionCost = 0.5;
     const limit = 1.2;
-    project = await makeProject(redisUrl, {
+    const project = await newProject({
       concurrency: 2,
       budget: { run: limit },
       agentCommand: noteAgent({ after: resultLine({ costUsd: sessionCost, inputTokens: 1000, outputTokens: 200 }) }),
@@ -89,9 +66,8 @@ describe('gantry run with agents that report their costs', () => {
     expect(reached).toHaveLength(1);
     expect(reached[0]).toMatchObject({ scope: 'run', limitUsd: limit });
 
-    const listed = JSON.parse((await project.gantry(['task', 'list', '--json'])).stdout) as Listed[];
-    const stopped = listed.filter((t) => !merged.includes(t.task.id));
-    expect(stopped.length).toBe(ids.size - merged.length);
+    const stopped = (await listTasks(project)).filter((t) => !merged.includes(t.task.id));
+    expect(stopped.length).toBe(ids.length - merged.length);
     expect(stopped.length).toBeGreaterThan(0);
     for (const task of stopped) {
       expect(task.state).toBe('failed');

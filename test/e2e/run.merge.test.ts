@@ -1,29 +1,13 @@
-import { execa } from 'execa';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { makeProject, type Project } from '../helpers/project-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { addTasks, runContainers, useProject } from '../helpers/e2e-project.ts';
 import { mergedTaskIds, testsPassAt } from '../helpers/main-history.ts';
 
-const redisUrl = inject('redisUrl');
-let project: Project | undefined;
-
-afterEach(async () => {
-  await project?.cleanup();
-  project = undefined;
-});
-
-async function containersOf(run: string): Promise<string> {
-  const { stdout } = await execa('docker', ['ps', '-aq', '--filter', 'label=gantry=true', '--filter', `label=gantry.run=${run}`]);
-  return stdout.trim();
-}
+const newProject = useProject();
 
 describe('gantry run, end to end', () => {
   it('when six independent tasks run at concurrency 3, it merges each exactly once and main passes its tests at every merge', async () => {
-    project = await makeProject(redisUrl, { concurrency: 3 });
-    const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
-    for (const name of names) {
-      const added = await project.gantry(['task', 'add', `note ${name}`]);
-      expect(added.exitCode, added.stderr).toBe(0);
-    }
+    const project = await newProject({ concurrency: 3 });
+    await addTasks(project, ['note alpha', 'note bravo', 'note charlie', 'note delta', 'note echo', 'note foxtrot']);
     const again = await project.gantry(['task', 'add', 'note alpha']);
     expect(again.stdout).toMatch(/^already queued /);
 
@@ -41,13 +25,11 @@ describe('gantry run, end to end', () => {
     expect(parsed.totals).toMatchObject({ tasks: 6, merged: 6 });
     expect(parsed.tasks.every((t) => t.status === 'merged' && t.merges.length === 1)).toBe(true);
 
-    const id = await project.run();
-    expect(id).toBeTruthy();
-    expect(await containersOf(id ?? '')).toBe('');
+    expect(await runContainers(project)).toEqual([]);
   });
 
   it('when a branch fails the tests, it is not merged, main is unchanged and the report gives the reason', async () => {
-    project = await makeProject(redisUrl, { retries: 1 });
+    const project = await newProject({ retries: 1 });
     const before = await project.mainLog();
     expect((await project.gantry(['task', 'add', 'wrong golf'])).exitCode).toBe(0);
     const run = await project.gantry(['run', '--until-idle'], { timeout: 300_000 });

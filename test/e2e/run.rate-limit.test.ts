@@ -1,27 +1,16 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { addTasks, listTasks, useProject } from '../helpers/e2e-project.ts';
 import { mergedTaskIds } from '../helpers/main-history.ts';
-import { makeProject, type Project } from '../helpers/project-fixture.ts';
 import { eventsOf, journalOf, noteAgent, resultLine } from '../helpers/reporting-agents.ts';
 
-const redisUrl = inject('redisUrl');
-let project: Project | undefined;
-
-afterEach(async () => {
-  await project?.cleanup();
-  project = undefined;
-});
-
-interface Listed {
-  state: string;
-  attempts: number;
-}
+const newProject = useProject();
 
 // Time between a session passing the provider gate and its session.started line.
 const JOURNAL_SLACK_MS = 300;
 
 describe('gantry run when the provider rate-limits', () => {
   it('when the first sessions of every task are rate-limited, all sessions wait out one shared, growing backoff, and every task merges without a failure or a spent session', async () => {
-    project = await makeProject(redisUrl, {
+    const project = await newProject({
       concurrency: 3,
       // One session per attempt: rate-limited sessions must not count toward it.
       sessions: 1,
@@ -31,14 +20,13 @@ describe('gantry run when the provider rate-limits', () => {
         after: resultLine({ costUsd: 0.01 }),
       }),
     });
-    for (const name of ['alpha', 'bravo', 'charlie']) expect((await project.gantry(['task', 'add', `note ${name}`])).exitCode).toBe(0);
+    await addTasks(project, ['note alpha', 'note bravo', 'note charlie']);
 
     const run = await project.gantry(['run', '--until-idle'], { timeout: 300_000 });
     expect(run.exitCode, run.stderr).toBe(0);
 
     expect(mergedTaskIds(await project.mainLog())).toHaveLength(3);
-    const listed = JSON.parse((await project.gantry(['task', 'list', '--json'])).stdout) as Listed[];
-    expect(listed.map((t) => [t.state, t.attempts])).toEqual([['completed', 1], ['completed', 1], ['completed', 1]]);
+    expect((await listTasks(project)).map((t) => [t.state, t.attempts])).toEqual([['completed', 1], ['completed', 1], ['completed', 1]]);
 
     const events = await journalOf(project);
     expect(eventsOf(events, 'attempt.failed')).toEqual([]);

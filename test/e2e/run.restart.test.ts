@@ -1,15 +1,8 @@
-import { execa } from 'execa';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { makeProject, type Project } from '../helpers/project-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { addTasks, runContainers, useProject } from '../helpers/e2e-project.ts';
 import { mergedTaskIds } from '../helpers/main-history.ts';
 
-const redisUrl = inject('redisUrl');
-let project: Project | undefined;
-
-afterEach(async () => {
-  await project?.cleanup();
-  project = undefined;
-});
+const newProject = useProject();
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -21,12 +14,11 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 
 describe('gantry run after kill -9', () => {
   it('when the controller is killed mid-run and started again, every task ends merged once or failed with a reason, and no container is orphaned', async () => {
-    project = await makeProject(redisUrl, { concurrency: 3, leaseMs: 3_000 });
-    const names = ['one', 'two', 'three', 'four', 'five', 'six'];
-    for (const name of names) expect((await project.gantry(['task', 'add', `slow ${name}`])).exitCode).toBe(0);
+    const project = await newProject({ concurrency: 3, leaseMs: 3_000 });
+    await addTasks(project, ['one', 'two', 'three', 'four', 'five', 'six'].map((name) => `slow ${name}`));
 
     const first = project.gantry(['run']);
-    await waitFor(async () => mergedTaskIds(await project!.mainLog()).length >= 1, 120_000);
+    await waitFor(async () => mergedTaskIds(await project.mainLog()).length >= 1, 120_000);
     first.kill('SIGKILL');
     await first;
 
@@ -43,7 +35,6 @@ describe('gantry run after kill -9', () => {
       else expect(task.reason).toBeTruthy();
     }
     expect(merged.length).toBe(report.tasks.filter((t) => t.status === 'merged').length);
-    const { stdout } = await execa('docker', ['ps', '-aq', '--filter', `label=gantry.run=${await project.run()}`]);
-    expect(stdout.trim()).toBe('');
+    expect(await runContainers(project)).toEqual([]);
   });
 });

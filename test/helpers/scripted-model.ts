@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type Dockerode from 'dockerode';
 import type { ScriptStep } from './model-server/script.ts';
-import type { RecordedRequest } from './model-server/scripted-server.ts';
+import type { Outage, RecordedRequest } from './model-server/scripted-server.ts';
 import type { ModelApiName } from './model-server/serve.ts';
 
 const SERVER_DIR = resolve(import.meta.dirname, 'model-server');
-const IMAGE = 'gantry/agent-base';
+/** The image the server runs in: it has node, and the server needs nothing more. */
+export const SCRIPTED_MODEL_IMAGE = 'gantry/agent-base';
 const ALIAS = 'model';
 const PORT = 8080;
 
@@ -21,6 +22,8 @@ export interface ScriptedModel {
   url: string;
   /** What the server was asked so far. */
   requests(): Promise<RecordedRequest[]>;
+  /** Declares an outage: from the next turn on, every turn is answered with its status for its seconds. */
+  outage(outage: Outage): Promise<void>;
 }
 
 export interface ScriptedModelOptions {
@@ -64,7 +67,7 @@ export async function startScriptedModel(docker: Dockerode, options: ScriptedMod
   try {
     await docker.createNetwork({ Name: network, Labels: options.labels });
     const container = await docker.createContainer({
-      Image: IMAGE,
+      Image: SCRIPTED_MODEL_IMAGE,
       Cmd: ['node', '/server/serve.ts', api, '/script/script.json', String(PORT)],
       User: '1000:1000',
       Labels: options.labels,
@@ -90,6 +93,10 @@ export async function startScriptedModel(docker: Dockerode, options: ScriptedMod
     network,
     url: `http://${ALIAS}:${PORT}${BASE_PATH[api]}`,
     requests: async () => (await (await fetch(`${base}/_requests`)).json()) as RecordedRequest[],
+    async outage(outage) {
+      const response = await fetch(`${base}/_outage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(outage) });
+      if (!response.ok) throw new Error(`the scripted model server refused the outage: ${await response.text()}`);
+    },
   };
 }
 

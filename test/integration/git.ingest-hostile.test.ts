@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitControllerRepo, type Workspace } from '../../harness/git/index.ts';
-import { commitFiles, makeStateDir, makeUpstream, plainGit, type Upstream } from '../helpers/git-fixture.ts';
+import type { Workspace } from '../../harness/git/index.ts';
+import { useControllerRepo } from '../helpers/controller-repo.ts';
+import { commitFiles, plainGit } from '../helpers/git-fixture.ts';
 
 /** Every hook git could run on either side of a fetch, and a few more. */
 const HOOKS = [
@@ -16,11 +17,9 @@ const HOOKS = [
 ];
 
 describe('GitControllerRepo ingest of a hostile work tree', () => {
-  let upstream: Upstream;
-  let stateDir: string;
+  const git = useControllerRepo({ 'README.md': 'hello\n' });
   let trapDir: string;
   let pwned: string;
-  let repo: GitControllerRepo;
   let workspace: Workspace;
   let agentHead: string;
 
@@ -51,29 +50,23 @@ describe('GitControllerRepo ingest of a hostile work tree', () => {
       `\tpath = ${join(trapDir, 'included.config')}`,
       '',
     ].join('\n'));
-    await writeFile(join(gitDir, 'objects/info/alternates'), `${join(upstream.dir, 'objects')}\n`);
+    await writeFile(join(gitDir, 'objects/info/alternates'), `${join(git.upstream.dir, 'objects')}\n`);
     await writeFile(join(gitDir, 'info/attributes'), '* filter=evil\n');
   }
 
   async function incomingRefs(): Promise<string> {
-    return plainGit(join(stateDir, 'repo.git'), ['for-each-ref', 'refs/gantry/incoming/']);
+    return plainGit(git.gitDir, ['for-each-ref', 'refs/gantry/incoming/']);
   }
 
   beforeEach(async () => {
-    upstream = await makeUpstream({ files: { 'README.md': 'hello\n' } });
-    stateDir = await makeStateDir();
     trapDir = join(tmpdir(), `gantry-trap-${randomUUID()}`);
     await mkdir(trapDir);
     pwned = join(trapDir, 'pwned');
-    repo = new GitControllerRepo({ upstream: upstream.url, main: 'main', stateDir });
-    await repo.ensureClone();
-    workspace = await repo.workspace('t1', '1000:1000');
+    workspace = await git.repo.workspace('t1', '1000:1000');
     agentHead = await commitFiles(workspace.path, { 'feature.txt': 'feature\n' }, 'agent work');
   });
 
   afterEach(async () => {
-    await upstream.cleanup();
-    await rm(stateDir, { recursive: true, force: true });
     await rm(trapDir, { recursive: true, force: true });
   });
 
@@ -89,14 +82,14 @@ describe('GitControllerRepo ingest of a hostile work tree', () => {
   it('when .git/config and hooks try to run code, ingest still gets the commits and nothing the agent planted runs', async () => {
     await plantTraps(workspace.path);
 
-    const result = await repo.ingest(workspace);
+    const result = await git.repo.ingest(workspace);
     expect(result).toEqual({ head: agentHead, ahead: 1, files: ['feature.txt'] });
 
     // The rest of the branch's way through the controller must not run anything either.
-    const merged = await repo.merge(await repo.mainHead(), result.head, 'Merge t1\n\nGantry-Task: t1\n');
+    const merged = await git.repo.merge(await git.repo.mainHead(), result.head, 'Merge t1\n\nGantry-Task: t1\n');
     if (!merged.ok) throw new Error('merge conflicted');
-    await repo.exportTree(merged.commit, join(stateDir, 'export'));
-    await repo.ingest(workspace);
+    await git.repo.exportTree(merged.commit, join(git.stateDir, 'export'));
+    await git.repo.ingest(workspace);
 
     const gitDir = join(workspace.path, '.git');
     expect(await readFile(join(gitDir, 'config'), 'utf8')).not.toMatch(/fsmonitor|hooksPath|include|sshCommand|uploadpack/i);
@@ -105,7 +98,7 @@ describe('GitControllerRepo ingest of a hostile work tree', () => {
     expect(existsSync(join(gitDir, 'objects/info/alternates'))).toBe(false);
     expect(existsSync(join(gitDir, 'info/attributes'))).toBe(false);
 
-    expect(await repo.archive(workspace, 'merged')).toBe('refs/gantry/archive/t1/1');
+    expect(await git.repo.archive(workspace, 'merged')).toBe('refs/gantry/archive/t1/1');
     expect(existsSync(pwned)).toBe(false);
   });
 
@@ -116,7 +109,7 @@ describe('GitControllerRepo ingest of a hostile work tree', () => {
     await rm(join(workspace.path, '.git/config'));
     await symlink(victim, join(workspace.path, '.git/config'));
 
-    expect((await repo.ingest(workspace)).head).toBe(agentHead);
+    expect((await git.repo.ingest(workspace)).head).toBe(agentHead);
     expect(await readFile(victim, 'utf8')).toBe(original);
     expect(lstatSync(join(workspace.path, '.git/config')).isFile()).toBe(true);
   });
@@ -153,20 +146,20 @@ describe('GitControllerRepo ingest of a hostile work tree', () => {
   ])('when $name, ingest refuses with UNSAFE_WORKSPACE and fetches nothing', async ({ arm }) => {
     await arm(workspace.path);
 
-    await expect(repo.ingest(workspace)).rejects.toMatchObject({ code: 'UNSAFE_WORKSPACE', retryable: false });
+    await expect(git.repo.ingest(workspace)).rejects.toMatchObject({ code: 'UNSAFE_WORKSPACE', retryable: false });
     expect(await incomingRefs()).toBe('');
     expect(readdirSync(trapDir)).not.toContain('pwned');
   });
 
   it('when the work tree turned unsafe after an earlier ingest, archive keeps what was ingested and removes the tree', async () => {
-    await repo.ingest(workspace);
+    await git.repo.ingest(workspace);
     await rename(join(workspace.path, '.git'), join(trapDir, 'real.git'));
     await symlink(join(trapDir, 'real.git'), join(workspace.path, '.git'));
 
-    const ref = await repo.archive(workspace, 'abandoned: unsafe work tree');
+    const ref = await git.repo.archive(workspace, 'abandoned: unsafe work tree');
 
     expect(ref).toBe('refs/gantry/archive/t1/1');
-    expect(await plainGit(join(stateDir, 'repo.git'), ['rev-parse', `${ref}^{commit}`])).toBe(agentHead);
+    expect(await plainGit(git.gitDir, ['rev-parse', `${ref}^{commit}`])).toBe(agentHead);
     expect(existsSync(workspace.path)).toBe(false);
     expect(existsSync(join(trapDir, 'real.git'))).toBe(true);
   });

@@ -2,101 +2,85 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitControllerRepo } from '../../harness/git/index.ts';
-import { commitFiles, makeStateDir, makeUpstream, plainGit, type Upstream } from '../helpers/git-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useControllerRepo } from '../helpers/controller-repo.ts';
+import { commitFiles, plainGit } from '../helpers/git-fixture.ts';
 
 describe('GitControllerRepo merges', () => {
-  let upstream: Upstream;
-  let stateDir: string;
-  let repo: GitControllerRepo;
-  let controller: string;
+  const git = useControllerRepo({ 'README.md': 'hello\n' });
 
   /** A task whose agent committed `files`, already ingested; returns the branch head. */
   async function agentBranch(taskId: string, files: Record<string, string>): Promise<string> {
-    const workspace = await repo.workspace(taskId, '1000:1000');
+    const workspace = await git.repo.workspace(taskId, '1000:1000');
     await commitFiles(workspace.path, files, `work on ${taskId}`);
-    return (await repo.ingest(workspace)).head;
+    return (await git.repo.ingest(workspace)).head;
   }
 
   async function parentsOf(commit: string): Promise<string[]> {
-    return (await plainGit(controller, ['rev-list', '--parents', '-n', '1', commit])).split(' ').slice(1);
+    return (await plainGit(git.gitDir, ['rev-list', '--parents', '-n', '1', commit])).split(' ').slice(1);
   }
 
-  beforeEach(async () => {
-    upstream = await makeUpstream({ files: { 'README.md': 'hello\n' } });
-    stateDir = await makeStateDir();
-    controller = join(stateDir, 'repo.git');
-    repo = new GitControllerRepo({ upstream: upstream.url, main: 'main', stateDir });
-    await repo.ensureClone();
-  });
-
-  afterEach(async () => {
-    await upstream.cleanup();
-    await rm(stateDir, { recursive: true, force: true });
-  });
-
   it('when two branches change different files, it makes merge commits with two parents, both files and the message kept', async () => {
-    const base = await repo.mainHead();
+    const base = await git.repo.mainHead();
     const first = await agentBranch('t1', { 'one.txt': '1\n' });
     const second = await agentBranch('t2', { 'two.txt': '2\n' });
 
     // t1 is a fast-forward of main: still a merge commit, so the task shows in history.
-    const merged1 = await repo.merge(base, first, 'Merge t1\n\nGantry-Task: t1\n');
+    const merged1 = await git.repo.merge(base, first, 'Merge t1\n\nGantry-Task: t1\n');
     if (!merged1.ok) throw new Error('first merge conflicted');
     expect(await parentsOf(merged1.commit)).toEqual([base, first]);
-    expect(await repo.compareAndSwapMain(merged1.commit, base)).toBe(true);
+    expect(await git.repo.compareAndSwapMain(merged1.commit, base)).toBe(true);
 
-    const merged2 = await repo.merge(merged1.commit, second, 'Merge t2\n\nGantry-Task: t2\n');
+    const merged2 = await git.repo.merge(merged1.commit, second, 'Merge t2\n\nGantry-Task: t2\n');
     if (!merged2.ok) throw new Error('second merge conflicted');
     expect(await parentsOf(merged2.commit)).toEqual([merged1.commit, second]);
-    expect(await plainGit(controller, ['rev-parse', `${merged2.commit}^{tree}`])).toBe(merged2.tree);
-    expect((await plainGit(controller, ['ls-tree', '--name-only', merged2.commit])).split('\n')).toEqual(['README.md', 'one.txt', 'two.txt']);
-    expect(await plainGit(controller, ['log', '-1', '--format=%B', merged2.commit])).toBe('Merge t2\n\nGantry-Task: t2');
-    expect(await plainGit(controller, ['log', '-1', '--format=%an <%ae>', merged2.commit])).toBe('gantry <gantry@localhost>');
+    expect(await plainGit(git.gitDir, ['rev-parse', `${merged2.commit}^{tree}`])).toBe(merged2.tree);
+    expect((await plainGit(git.gitDir, ['ls-tree', '--name-only', merged2.commit])).split('\n')).toEqual(['README.md', 'one.txt', 'two.txt']);
+    expect(await plainGit(git.gitDir, ['log', '-1', '--format=%B', merged2.commit])).toBe('Merge t2\n\nGantry-Task: t2');
+    expect(await plainGit(git.gitDir, ['log', '-1', '--format=%an <%ae>', merged2.commit])).toBe('gantry <gantry@localhost>');
     // No ref moved: main is still where the CAS put it.
-    expect(await repo.mainHead()).toBe(merged1.commit);
+    expect(await git.repo.mainHead()).toBe(merged1.commit);
   });
 
   it('when two branches change the same lines, the second merge reports the conflicting file and writes nothing', async () => {
-    const base = await repo.mainHead();
+    const base = await git.repo.mainHead();
     const first = await agentBranch('t1', { 'README.md': 'hello from t1\n' });
     const second = await agentBranch('t2', { 'README.md': 'hello from t2\n', 'other.txt': 'fine\n' });
-    const merged1 = await repo.merge(base, first, 'Merge t1\n\nGantry-Task: t1\n');
+    const merged1 = await git.repo.merge(base, first, 'Merge t1\n\nGantry-Task: t1\n');
     if (!merged1.ok) throw new Error('first merge conflicted');
 
-    expect(await repo.merge(merged1.commit, second, 'Merge t2\n\nGantry-Task: t2\n')).toEqual({ ok: false, conflicts: ['README.md'] });
+    expect(await git.repo.merge(merged1.commit, second, 'Merge t2\n\nGantry-Task: t2\n')).toEqual({ ok: false, conflicts: ['README.md'] });
   });
 
   it('when head is base, it returns base itself instead of an empty merge', async () => {
-    const base = await repo.mainHead();
-    const tree = await plainGit(controller, ['rev-parse', `${base}^{tree}`]);
+    const base = await git.repo.mainHead();
+    const tree = await plainGit(git.gitDir, ['rev-parse', `${base}^{tree}`]);
 
-    expect(await repo.merge(base, base, 'Merge\n\nGantry-Task: t0\n')).toEqual({ ok: true, commit: base, tree });
+    expect(await git.repo.merge(base, base, 'Merge\n\nGantry-Task: t0\n')).toEqual({ ok: true, commit: base, tree });
   });
 
   it('when main is where the caller expects, the CAS moves it; with a stale expected value it returns false and leaves main alone', async () => {
-    const base = await repo.mainHead();
+    const base = await git.repo.mainHead();
     const first = await agentBranch('t1', { 'one.txt': '1\n' });
     const second = await agentBranch('t2', { 'two.txt': '2\n' });
 
-    expect(await repo.compareAndSwapMain(first, base)).toBe(true);
-    expect(await repo.mainHead()).toBe(first);
-    expect(await repo.compareAndSwapMain(second, base)).toBe(false);
-    expect(await repo.mainHead()).toBe(first);
+    expect(await git.repo.compareAndSwapMain(first, base)).toBe(true);
+    expect(await git.repo.mainHead()).toBe(first);
+    expect(await git.repo.compareAndSwapMain(second, base)).toBe(false);
+    expect(await git.repo.mainHead()).toBe(first);
   });
 
   it('when main stays locked by another git process, the CAS throws a retryable MERGE_RACE naming the lock', async () => {
-    const base = await repo.mainHead();
+    const base = await git.repo.mainHead();
     const first = await agentBranch('t1', { 'one.txt': '1\n' });
-    await writeFile(join(controller, 'refs/heads/main.lock'), '');
+    await writeFile(join(git.gitDir, 'refs/heads/main.lock'), '');
 
-    await expect(repo.compareAndSwapMain(first, base)).rejects.toMatchObject({
+    await expect(git.repo.compareAndSwapMain(first, base)).rejects.toMatchObject({
       code: 'MERGE_RACE',
       retryable: true,
       message: expect.stringContaining('main.lock'),
     });
-    expect(await repo.mainHead()).toBe(base);
+    expect(await git.repo.mainHead()).toBe(base);
   });
 
   it('when a commit is exported, the directory holds its files, readable by others, even those its .gitattributes marks export-ignore', async () => {
@@ -108,7 +92,7 @@ describe('GitControllerRepo merges', () => {
     });
     const out = await mkdtemp(join(tmpdir(), 'gantry-export-'));
     try {
-      await repo.exportTree(head, join(out, 'tree'));
+      await git.repo.exportTree(head, join(out, 'tree'));
 
       expect(await readFile(join(out, 'tree/src/code.ts'), 'utf8')).toBe('export const x = 1;\n');
       expect(await readFile(join(out, 'tree/test/x.test.ts'), 'utf8')).toBe('test("x", () => {});\n');

@@ -3,8 +3,9 @@ import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { changedTrustedPaths, GitControllerRepo, overlayTrusted, trustedMatcher } from '../../harness/git/index.ts';
-import { commitFiles, makeStateDir, makeUpstream, plainGit, type Upstream } from '../helpers/git-fixture.ts';
+import { changedTrustedPaths, overlayTrusted, trustedMatcher } from '../../harness/git/index.ts';
+import { useControllerRepo } from '../helpers/controller-repo.ts';
+import { commitFiles, plainGit } from '../helpers/git-fixture.ts';
 
 const GLOBS = ['**/*.test.*', '**/*.spec.*', 'test/**', 'tests/**', '**/__tests__/**', 'vitest.config.*', 'vitest.workspace.*', 'jest.config.*'];
 /** Not valid UTF-8 and full of NULs: any text decoding on the way would show. */
@@ -24,42 +25,34 @@ const MAIN_FILES: Record<string, string> = {
 };
 
 describe('trusted files', () => {
-  let upstream: Upstream;
-  let stateDir: string;
+  const git = useControllerRepo({ 'README.md': 'hello\n' });
   let outside: string;
-  let gitDir: string;
-  let repo: GitControllerRepo;
   let main: string;
   let head: string;
 
   /** Commits `change` in a fresh task work tree, ingests it and returns the branch head. */
   async function branch(taskId: string, change: (dir: string) => Promise<void>): Promise<string> {
-    const workspace = await repo.workspace(taskId, '1000:1000');
+    const workspace = await git.repo.workspace(taskId, '1000:1000');
     await change(workspace.path);
     await plainGit(workspace.path, ['add', '--all']);
     await plainGit(workspace.path, ['commit', '--quiet', '-m', `work on ${taskId}`]);
-    return (await repo.ingest(workspace)).head;
+    return (await git.repo.ingest(workspace)).head;
   }
 
   beforeEach(async () => {
-    upstream = await makeUpstream({ files: { 'README.md': 'hello\n' } });
-    stateDir = await makeStateDir();
     outside = await mkdtemp(join(tmpdir(), 'gantry-outside-'));
     await writeFile(join(outside, 'victim.txt'), 'untouched\n');
-    gitDir = join(stateDir, 'repo.git');
-    repo = new GitControllerRepo({ upstream: upstream.url, main: 'main', stateDir });
-    await repo.ensureClone();
 
     // Main gets its tests through a merge, so modes and binary content are set exactly.
-    const base = await repo.mainHead();
+    const base = await git.repo.mainHead();
     const setup = await branch('setup', async (dir) => {
       await commitFiles(dir, MAIN_FILES, 'tests');
       await chmod(join(dir, 'test/run.sh'), 0o755);
       await writeFile(join(dir, 'test/fixtures/blob.bin'), BINARY);
     });
-    const merged = await repo.merge(base, setup, 'Merge setup');
+    const merged = await git.repo.merge(base, setup, 'Merge setup');
     if (!merged.ok) throw new Error('setup merge conflicted');
-    expect(await repo.compareAndSwapMain(merged.commit, base)).toBe(true);
+    expect(await git.repo.compareAndSwapMain(merged.commit, base)).toBe(true);
     main = merged.commit;
 
     head = await branch('agent', async (dir) => {
@@ -80,19 +73,17 @@ describe('trusted files', () => {
   });
 
   afterEach(async () => {
-    await upstream.cleanup();
-    await rm(stateDir, { recursive: true, force: true });
     await rm(outside, { recursive: true, force: true });
   });
 
   it("when the branch edits, deletes, skips and links over tests, the overlay puts back main's copies and keeps the new test", async () => {
-    const tree = join(stateDir, 'tree');
-    await repo.exportTree(head, tree);
+    const tree = join(git.stateDir, 'tree');
+    await git.repo.exportTree(head, tree);
     // The export really holds the attack: the symlinks point outside the tree.
     expect(lstatSync(join(tree, 'test/link.test.ts')).isSymbolicLink()).toBe(true);
     expect(lstatSync(join(tree, 'test/fixtures')).isSymbolicLink()).toBe(true);
 
-    const written = await overlayTrusted(repo, { mainCommit: main, treeDir: tree, globs: GLOBS });
+    const written = await overlayTrusted(git.repo, { mainCommit: main, treeDir: tree, globs: GLOBS });
 
     expect(written.sort()).toEqual([...Object.keys(MAIN_FILES).filter((p) => p.startsWith('test/') || p === 'vitest.config.ts'), 'test/fixtures/blob.bin'].sort());
     for (const [path, content] of Object.entries(MAIN_FILES)) {
@@ -114,11 +105,11 @@ describe('trusted files', () => {
     expect(await readFile(join(outside, 'victim.txt'), 'utf8')).toBe('untouched\n');
     expect(readdirSync(outside)).toEqual(['victim.txt']);
     // The staging copy of main is gone.
-    expect(readdirSync(stateDir).filter((name) => name.startsWith('.trusted-'))).toEqual([]);
+    expect(readdirSync(git.stateDir).filter((name) => name.startsWith('.trusted-'))).toEqual([]);
   });
 
   it('when the branch changes trusted files, it lists each change by kind and the new test files apart', async () => {
-    const changes = await changedTrustedPaths(gitDir, { base: main, head, globs: GLOBS });
+    const changes = await changedTrustedPaths(git.gitDir, { base: main, head, globs: GLOBS });
     expect(changes.changed).toEqual([
       { path: 'test/[id].test.ts', kind: 'modified' },
       { path: 'test/fixtures/blob.bin', kind: 'deleted' },
@@ -139,21 +130,21 @@ describe('trusted files', () => {
     const later = await branch('later', async (dir) => {
       await writeFile(join(dir, 'test/sum.test.ts'), "it('adds better', () => expect(sum(2, 2)).toBe(4));\n");
     });
-    const merged = await repo.merge(main, later, 'Merge later');
+    const merged = await git.repo.merge(main, later, 'Merge later');
     if (!merged.ok) throw new Error('merge conflicted');
     const onlyNew = await branch('only-new', async (dir) => {
       await mkdir(join(dir, 'src/__tests__'), { recursive: true });
       await writeFile(join(dir, 'src/__tests__/extra.ts'), 'export {};\n');
     });
-    const changes = await changedTrustedPaths(gitDir, { base: merged.commit, head: onlyNew, globs: GLOBS });
+    const changes = await changedTrustedPaths(git.gitDir, { base: merged.commit, head: onlyNew, globs: GLOBS });
     expect(changes).toEqual({ changed: [], added: ['src/__tests__/extra.ts'] });
   });
 
   it('when no globs are given or main has no trusted file, the overlay writes nothing', async () => {
-    const tree = join(stateDir, 'tree');
-    await repo.exportTree(head, tree);
-    expect(await overlayTrusted(repo, { mainCommit: main, treeDir: tree, globs: [] })).toEqual([]);
-    expect(await overlayTrusted(repo, { mainCommit: main, treeDir: tree, globs: ['nothing/**'] })).toEqual([]);
+    const tree = join(git.stateDir, 'tree');
+    await git.repo.exportTree(head, tree);
+    expect(await overlayTrusted(git.repo, { mainCommit: main, treeDir: tree, globs: [] })).toEqual([]);
+    expect(await overlayTrusted(git.repo, { mainCommit: main, treeDir: tree, globs: ['nothing/**'] })).toEqual([]);
     expect(await readFile(join(tree, 'test/sum.test.ts'), 'utf8')).toContain('expect(true)');
   });
 });

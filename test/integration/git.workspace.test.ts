@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitControllerRepo } from '../../harness/git/index.ts';
-import { commitFiles, makeStateDir, makeUpstream, plainGit, type Upstream } from '../helpers/git-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useControllerRepo } from '../helpers/controller-repo.ts';
+import { commitFiles, plainGit } from '../helpers/git-fixture.ts';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -12,28 +12,14 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('GitControllerRepo work trees', () => {
-  let upstream: Upstream;
-  let stateDir: string;
-  let repo: GitControllerRepo;
-
-  beforeEach(async () => {
-    upstream = await makeUpstream({ files: { 'README.md': 'hello\n', 'src/a.ts': 'export const a = 1;\n' } });
-    stateDir = await makeStateDir();
-    repo = new GitControllerRepo({ upstream: upstream.url, main: 'main', stateDir });
-    await repo.ensureClone();
-  });
-
-  afterEach(async () => {
-    await upstream.cleanup();
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  const git = useControllerRepo({ 'README.md': 'hello\n', 'src/a.ts': 'export const a = 1;\n' });
 
   it('when a task has no work tree, it clones main onto gantry/<id> as an independent tree owned by the agent uid', async () => {
-    const workspace = await repo.workspace('t1', '1000:1000');
+    const workspace = await git.repo.workspace('t1', '1000:1000');
 
-    expect(workspace).toEqual({ taskId: 't1', branch: 'gantry/t1', path: join(stateDir, 'work', 't1') });
+    expect(workspace).toEqual({ taskId: 't1', branch: 'gantry/t1', path: join(git.stateDir, 'work', 't1') });
     expect(await plainGit(workspace.path, ['symbolic-ref', '--short', 'HEAD'])).toBe('gantry/t1');
-    expect(await plainGit(workspace.path, ['rev-parse', 'HEAD'])).toBe(await upstream.head());
+    expect(await plainGit(workspace.path, ['rev-parse', 'HEAD'])).toBe(await git.upstream.head());
     expect(await readFile(join(workspace.path, 'src/a.ts'), 'utf8')).toBe('export const a = 1;\n');
     const files = filesUnder(workspace.path);
     expect(files.length).toBeGreaterThan(5);
@@ -47,10 +33,10 @@ describe('GitControllerRepo work trees', () => {
   });
 
   it('when the work tree exists, it reuses it and keeps the agent commits', async () => {
-    const first = await repo.workspace('t1', '1000:1000');
+    const first = await git.repo.workspace('t1', '1000:1000');
     const agentCommit = await commitFiles(first.path, { 'notes.md': 'work in progress\n' });
 
-    const again = await repo.workspace('t1', '1000:1000');
+    const again = await git.repo.workspace('t1', '1000:1000');
 
     expect(again).toEqual(first);
     expect(await plainGit(again.path, ['rev-parse', 'HEAD'])).toBe(agentCommit);
@@ -58,51 +44,50 @@ describe('GitControllerRepo work trees', () => {
   });
 
   it('when the agent committed, ingest brings its commits into the controller clone with ahead and files', async () => {
-    const workspace = await repo.workspace('t1', '1000:1000');
+    const workspace = await git.repo.workspace('t1', '1000:1000');
     await commitFiles(workspace.path, { 'src/b.ts': 'export const b = 2;\n' }, 'add b');
     const head = await commitFiles(workspace.path, { 'src/a.ts': 'export const a = 10;\n' }, 'change a');
 
-    const result = await repo.ingest(workspace);
+    const result = await git.repo.ingest(workspace);
 
     expect(result).toEqual({ head, ahead: 2, files: ['src/a.ts', 'src/b.ts'] });
-    expect(await plainGit(join(stateDir, 'repo.git'), ['rev-parse', 'refs/gantry/incoming/t1'])).toBe(head);
-    expect(await repo.isAncestor(await repo.mainHead(), head)).toBe(true);
+    expect(await plainGit(git.gitDir, ['rev-parse', 'refs/gantry/incoming/t1'])).toBe(head);
+    expect(await git.repo.isAncestor(await git.repo.mainHead(), head)).toBe(true);
   });
 
   it('when a task with commits is archived, it keeps them under refs/gantry/archive/<id>/<n> with the outcome and removes the work tree', async () => {
-    const workspace = await repo.workspace('t1', '1000:1000');
+    const workspace = await git.repo.workspace('t1', '1000:1000');
     const ingested = await commitFiles(workspace.path, { 'x.txt': 'x\n' });
-    await repo.ingest(workspace);
+    await git.repo.ingest(workspace);
     // Committed after the last ingest: archive must pick it up too.
     const last = await commitFiles(workspace.path, { 'y.txt': 'y\n' });
-    const controller = join(stateDir, 'repo.git');
 
-    const ref = await repo.archive(workspace, 'abandoned: tests kept failing');
+    const ref = await git.repo.archive(workspace, 'abandoned: tests kept failing');
 
     expect(ref).toBe('refs/gantry/archive/t1/1');
-    expect(await plainGit(controller, ['rev-parse', `${ref}^{commit}`])).toBe(last);
-    expect(await plainGit(controller, ['rev-parse', `${ref}^{commit}~1`])).toBe(ingested);
-    expect(await plainGit(controller, ['cat-file', '-p', ref!])).toContain('abandoned: tests kept failing');
-    expect(await plainGit(controller, ['for-each-ref', 'refs/gantry/incoming/'])).toBe('');
+    expect(await plainGit(git.gitDir, ['rev-parse', `${ref}^{commit}`])).toBe(last);
+    expect(await plainGit(git.gitDir, ['rev-parse', `${ref}^{commit}~1`])).toBe(ingested);
+    expect(await plainGit(git.gitDir, ['cat-file', '-p', ref!])).toContain('abandoned: tests kept failing');
+    expect(await plainGit(git.gitDir, ['for-each-ref', 'refs/gantry/incoming/'])).toBe('');
     expect(existsSync(workspace.path)).toBe(false);
 
-    const retry = await repo.workspace('t1', '1000:1000');
+    const retry = await git.repo.workspace('t1', '1000:1000');
     const retried = await commitFiles(retry.path, { 'z.txt': 'z\n' });
-    expect(await repo.archive(retry, 'abandoned again')).toBe('refs/gantry/archive/t1/2');
-    expect(await plainGit(controller, ['rev-parse', 'refs/gantry/archive/t1/2^{commit}'])).toBe(retried);
-    expect(await plainGit(controller, ['rev-parse', 'refs/gantry/archive/t1/1^{commit}'])).toBe(last);
+    expect(await git.repo.archive(retry, 'abandoned again')).toBe('refs/gantry/archive/t1/2');
+    expect(await plainGit(git.gitDir, ['rev-parse', 'refs/gantry/archive/t1/2^{commit}'])).toBe(retried);
+    expect(await plainGit(git.gitDir, ['rev-parse', 'refs/gantry/archive/t1/1^{commit}'])).toBe(last);
   });
 
   it('when the agent made no commits, archive returns undefined and still removes the work tree', async () => {
-    const workspace = await repo.workspace('t2', '1000:1000');
+    const workspace = await git.repo.workspace('t2', '1000:1000');
 
-    expect(await repo.archive(workspace, 'merged')).toBeUndefined();
+    expect(await git.repo.archive(workspace, 'merged')).toBeUndefined();
     expect(existsSync(workspace.path)).toBe(false);
-    expect(await plainGit(join(stateDir, 'repo.git'), ['for-each-ref', 'refs/gantry/archive/', 'refs/gantry/incoming/'])).toBe('');
+    expect(await plainGit(git.gitDir, ['for-each-ref', 'refs/gantry/archive/', 'refs/gantry/incoming/'])).toBe('');
   });
 
   it('when a task id could climb out of the work directory, it throws TASK_INVALID', async () => {
-    await expect(repo.workspace('../escape', '1000:1000')).rejects.toMatchObject({ code: 'TASK_INVALID' });
-    await expect(repo.workspace('a/b', '1000:1000')).rejects.toMatchObject({ code: 'TASK_INVALID' });
+    await expect(git.repo.workspace('../escape', '1000:1000')).rejects.toMatchObject({ code: 'TASK_INVALID' });
+    await expect(git.repo.workspace('a/b', '1000:1000')).rejects.toMatchObject({ code: 'TASK_INVALID' });
   });
 });

@@ -1,17 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GantryError } from '../../harness/errors.ts';
-import { silentLogger } from '../../harness/log.ts';
-import {
-  BullTaskQueue,
-  Fence,
-  ParkedTasks,
-  startTaskWorker,
-  type TaskAttempt,
-  type TaskOutcome,
-  type TaskRecord,
-  type TaskWorkerOptions,
-} from '../../harness/queue/index.ts';
+import { ParkedTasks, type TaskAttempt, type TaskOutcome } from '../../harness/queue/index.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
+import { taskWorkerFixture } from '../helpers/task-worker.ts';
 
 const spec = { text: 'fix the build', role: 'core', files: [], source: 'manual' };
 const outcome: TaskOutcome = { status: 'merged', commit: 'abc123', sessions: 1 };
@@ -19,33 +10,10 @@ const blocked = () => new GantryError('PROVIDER_BLOCKED', 'provider anthropic re
 
 describe('startTaskWorker parking', () => {
   const ctx = useRedisPrefix();
-
-  function makeQueue(): BullTaskQueue {
-    const queue = new BullTaskQueue({ connection: ctx.redis, prefix: ctx.prefix, attempts: 2, backoffMs: 50 });
-    ctx.defer(() => queue.close());
-    return queue;
-  }
-
-  function startWorker(processor: TaskWorkerOptions['processor'], parkMs: number) {
-    const worker = startTaskWorker({
-      connection: ctx.redis, prefix: ctx.prefix, concurrency: 1, leaseMs: 5_000,
-      processor, fence: new Fence(ctx.redis, ctx.prefix), logger: silentLogger, parkMs,
-    });
-    ctx.defer(() => worker.close({ graceMs: 2_000, forceMs: 2_000 }).catch(() => undefined));
-    return worker;
-  }
-
-  async function recordOf(queue: BullTaskQueue, state: TaskRecord['state']): Promise<TaskRecord> {
-    let found: TaskRecord | undefined;
-    await vi.waitFor(async () => {
-      found = (await queue.list())[0];
-      expect(found?.state).toBe(state);
-    }, { timeout: 15_000, interval: 50 });
-    return found!;
-  }
+  const { makeQueue, startWorker, recordOf } = taskWorkerFixture(ctx);
 
   it('when the processor throws PROVIDER_BLOCKED, the task is parked as delayed without spending an attempt, then runs again as the same attempt', async () => {
-    const queue = makeQueue();
+    const queue = makeQueue(2);
     const { task } = await queue.add(spec);
     const parked = new ParkedTasks(ctx.redis, ctx.prefix);
     const seen: TaskAttempt[] = [];
@@ -53,7 +21,7 @@ describe('startTaskWorker parking', () => {
       seen.push(attempt);
       if (seen.length <= 2) throw blocked();
       return outcome;
-    }, 400);
+    }, { parkMs: 400 });
 
     const parkedRecord = await recordOf(queue, 'delayed');
     expect(parkedRecord).toMatchObject({ attempts: 0 });
@@ -66,14 +34,14 @@ describe('startTaskWorker parking', () => {
   });
 
   it('when a parked task waits far ahead, wakeAll makes it run now', async () => {
-    const queue = makeQueue();
+    const queue = makeQueue(2);
     await queue.add(spec);
     let calls = 0;
     startWorker(async () => {
       calls += 1;
       if (calls === 1) throw blocked();
       return outcome;
-    }, 600_000);
+    }, { parkMs: 600_000 });
     await recordOf(queue, 'delayed');
 
     expect(await new ParkedTasks(ctx.redis, ctx.prefix).wakeAll()).toBe(1);

@@ -3,17 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it, vi } from 'vitest';
 import { GantryError, isGantryError } from '../../harness/errors.ts';
-import { silentLogger } from '../../harness/log.ts';
-import {
-  BullTaskQueue,
-  Fence,
-  startTaskWorker,
-  type TaskAttempt,
-  type TaskOutcome,
-  type TaskRecord,
-  type TaskWorkerOptions,
-} from '../../harness/queue/index.ts';
+import { Fence, type TaskAttempt, type TaskOutcome } from '../../harness/queue/index.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
+import { taskWorkerFixture } from '../helpers/task-worker.ts';
 
 const spec = { text: 'fix the build', role: 'core', files: [], source: 'manual' };
 const outcome: TaskOutcome = { status: 'merged', commit: 'abc123', sessions: 1 };
@@ -21,30 +13,7 @@ const childWorker = fileURLToPath(new URL('../fixtures/queue-worker-child.ts', i
 
 describe('startTaskWorker', () => {
   const ctx = useRedisPrefix();
-
-  function makeQueue(attempts: number): BullTaskQueue {
-    const queue = new BullTaskQueue({ connection: ctx.redis, prefix: ctx.prefix, attempts, backoffMs: 50 });
-    ctx.defer(() => queue.close());
-    return queue;
-  }
-
-  function startWorker(processor: TaskWorkerOptions['processor'], options: Partial<TaskWorkerOptions> = {}) {
-    const worker = startTaskWorker({
-      connection: ctx.redis, prefix: ctx.prefix, concurrency: 1, leaseMs: 5_000,
-      processor, fence: new Fence(ctx.redis, ctx.prefix), logger: silentLogger, ...options,
-    });
-    ctx.defer(() => worker.close({ graceMs: 2_000, forceMs: 2_000 }).catch(() => undefined));
-    return worker;
-  }
-
-  async function recordOf(queue: BullTaskQueue, state: TaskRecord['state']): Promise<TaskRecord> {
-    let found: TaskRecord | undefined;
-    await vi.waitFor(async () => {
-      found = (await queue.list())[0];
-      expect(found?.state).toBe(state);
-    }, { timeout: 15_000, interval: 50 });
-    return found!;
-  }
+  const { makeQueue, startWorker, recordOf } = taskWorkerFixture(ctx);
 
   it('when a task is queued, it calls the processor with the task, attempt, fencing token and a live signal', async () => {
     const queue = makeQueue(3);

@@ -1,34 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startAnthropicServer, type AnthropicServer } from '../helpers/model-server/anthropic.ts';
-import { parseScript, type ScriptStep } from '../helpers/model-server/script.ts';
-
-interface Event {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-function parseSse(text: string): Event[] {
-  return text.trim().split('\n\n').map((frame) => {
-    const [eventLine, dataLine] = frame.split('\n');
-    return { event: eventLine?.replace('event: ', '') ?? '', data: JSON.parse(dataLine?.replace('data: ', '') ?? '{}') as Record<string, unknown> };
-  });
-}
+import { describe, expect, it } from 'vitest';
+import { startAnthropicServer } from '../helpers/model-server/anthropic.ts';
+import { parseScript } from '../helpers/model-server/script.ts';
+import { parseSse, useScriptedServer } from '../helpers/model-server-client.ts';
 
 describe('scripted Anthropic server', () => {
-  let server: AnthropicServer;
-
-  const start = async (script: ScriptStep[]) => {
-    server = await startAnthropicServer(script);
-  };
-  const ask = (session: string, body: Record<string, unknown> = { model: 'claude-test', stream: true, messages: [] }) =>
-    fetch(`${server.url}/v1/messages?beta=true`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-claude-code-session-id': session },
-      body: JSON.stringify(body),
-    });
-
-  afterEach(async () => {
-    await server.close();
+  const { start, ask, server } = useScriptedServer({
+    start: startAnthropicServer,
+    path: '/v1/messages?beta=true',
+    headers: (session) => ({ 'x-claude-code-session-id': session }),
+    body: { model: 'claude-test', stream: true, messages: [] },
   });
 
   it('when a streamed request gets a tool step, it sends the Messages API events in order with the tool input as a JSON delta', async () => {
@@ -56,8 +36,8 @@ describe('scripted Anthropic server', () => {
     }
 
     expect(texts).toEqual(['first', 'second', 'first', 'End of script.']);
-    expect(server.requests.map((request) => [request.session, request.step])).toEqual([['a', 0], ['a', 1], ['b', 0], ['a', null]]);
-    expect(server.requests[0]?.body).toMatchObject({ model: 'claude-test', stream: true });
+    expect(server().requests.map((request) => [request.session, request.step])).toEqual([['a', 0], ['a', 1], ['b', 0], ['a', null]]);
+    expect(server().requests[0]?.body).toMatchObject({ model: 'claude-test', stream: true });
   });
 
   it('when a step is a status, it answers with the API\'s error body, and a script ending in one keeps answering with it', async () => {

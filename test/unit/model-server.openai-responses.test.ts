@@ -1,34 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startResponsesServer, type ResponsesServer } from '../helpers/model-server/openai-responses.ts';
-import type { ScriptStep } from '../helpers/model-server/script.ts';
-
-interface Event {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-function parseSse(text: string): Event[] {
-  return text.trim().split('\n\n').map((frame) => {
-    const [eventLine, dataLine] = frame.split('\n');
-    return { event: eventLine?.replace('event: ', '') ?? '', data: JSON.parse(dataLine?.replace('data: ', '') ?? '{}') as Record<string, unknown> };
-  });
-}
+import { describe, expect, it } from 'vitest';
+import { startResponsesServer } from '../helpers/model-server/openai-responses.ts';
+import { parseSse, useScriptedServer } from '../helpers/model-server-client.ts';
 
 describe('scripted OpenAI Responses server', () => {
-  let server: ResponsesServer;
-
-  const start = async (script: ScriptStep[]) => {
-    server = await startResponsesServer(script);
-  };
-  const ask = (session: string, body: Record<string, unknown> = { model: 'gpt-test', stream: true, input: [] }) =>
-    fetch(`${server.url}/v1/responses`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'session-id': session, authorization: 'Bearer sk-test' },
-      body: JSON.stringify(body),
-    });
-
-  afterEach(async () => {
-    await server.close();
+  const { start, ask, server } = useScriptedServer({
+    start: startResponsesServer,
+    path: '/v1/responses',
+    headers: (session) => ({ 'session-id': session, authorization: 'Bearer sk-test' }),
+    body: { model: 'gpt-test', stream: true, input: [] },
   });
 
   it('when a streamed request gets a tool step, it sends a function_call item with the input as its JSON arguments, then response.completed with usage', async () => {
@@ -86,8 +65,8 @@ describe('scripted OpenAI Responses server', () => {
     expect(a2?.input_tokens_details.cached_tokens).toBe(a1?.input_tokens);
     expect(a3?.input_tokens_details.cached_tokens).toBe(a2?.input_tokens);
     expect(a3?.input_tokens).toBeGreaterThan(a3?.input_tokens_details.cached_tokens ?? Infinity);
-    expect(server.requests.map((request) => [request.session, request.step])).toEqual([['a', 0], ['a', 1], ['b', 0], ['a', null]]);
-    expect(server.requests[0]?.headers.authorization).toBe('Bearer sk-test');
+    expect(server().requests.map((request) => [request.session, request.step])).toEqual([['a', 0], ['a', 1], ['b', 0], ['a', null]]);
+    expect(server().requests[0]?.headers.authorization).toBe('Bearer sk-test');
   });
 
   it.each([
@@ -118,7 +97,7 @@ describe('scripted OpenAI Responses server', () => {
   it('when a path is not the Responses API, it answers 404 with an error body naming it', async () => {
     await start([]);
 
-    const response = await fetch(`${server.url}/v1/models`, { method: 'POST' });
+    const response = await fetch(`${server().url}/v1/models`, { method: 'POST' });
 
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { message: 'the scripted model server has no POST /v1/models' } });
