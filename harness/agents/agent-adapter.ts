@@ -12,13 +12,21 @@ export const CONTAINER_PATHS = {
   doneFile: '/work/.gantry/done',
 } as const;
 
-/** What every agent CLI is asked at the start of a session; the brief holds the task itself. */
-export const SESSION_PROMPT = [
-  `Your task and everything you need to know about it is in the brief at $GANTRY_TASK_FILE (${CONTAINER_PATHS.brief}).`,
-  'Read it first, then do the task as it says.',
-  `The repository is ${CONTAINER_PATHS.workTree}: commit your work there with git, since uncommitted changes are lost.`,
-  'When the task is done, run `gantry-agent done --summary "<what you did>"`.',
-].join(' ');
+/**
+ * What every agent CLI is asked at the start of a session; the brief holds the
+ * task itself. It opens with the task's id, so that whatever sees the model
+ * calls (a proxy, the provider's logs, a scripted test server) can tell which
+ * task made them.
+ */
+export function sessionPrompt(context: SessionContext): string {
+  return [
+    `Task ${context.task.id}.`,
+    `Your task and everything you need to know about it is in the brief at $GANTRY_TASK_FILE (${CONTAINER_PATHS.brief}).`,
+    'Read it first, then do the task as it says.',
+    `The repository is ${CONTAINER_PATHS.workTree}: commit your work there with git, since uncommitted changes are lost.`,
+    'When the task is done, run `gantry-agent done --summary "<what you did>"`.',
+  ].join(' ');
+}
 
 export interface SessionContext {
   task: Task;

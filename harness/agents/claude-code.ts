@@ -1,18 +1,23 @@
 import type { GantryConfig } from '../config/types.ts';
 import { messageOf } from '../errors.ts';
-import { SESSION_PROMPT, sessionEnv, type AgentAdapter, type SessionContext, type SessionInvocation, type SessionReport } from './agent-adapter.ts';
+import { sessionEnv, sessionPrompt, type AgentAdapter, type SessionContext, type SessionInvocation, type SessionReport } from './agent-adapter.ts';
 import { parseClaudeResult } from './claude-result.ts';
 
 /**
  * Claude Code in a container with a read-only root and no one to answer: no
- * self-update, no traffic but the model API, and one retry of a rate-limited
- * call (the session loop decides what happens next, not a long backoff inside
- * the session). `agent.env` may override these; it also carries
+ * self-update, no traffic but the model API, and no retry of a failed model
+ * call inside the session. A rate-limited session ends at once and gantry's
+ * backoff, shared by every session of the provider (ProviderGate), decides
+ * when the next one starts: a retry of the CLI's own would hit the limit
+ * again from every agent at once (with N agents, N more refused calls per
+ * round) and hold a slot while it waits. The cost: a session that meets a
+ * transient server error or a dropped connection ends as failed instead of
+ * riding it out. `agent.env` may override these; it also carries
  * ANTHROPIC_API_KEY and, for a proxy or a test server, ANTHROPIC_BASE_URL.
  */
 const CLAUDE_ENV: Readonly<Record<string, string>> = {
   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-  CLAUDE_CODE_MAX_RETRIES: '1',
+  CLAUDE_CODE_MAX_RETRIES: '0',
   DISABLE_AUTOUPDATER: '1',
 };
 
@@ -34,7 +39,7 @@ export class ClaudeCodeAgent implements AgentAdapter {
   invocation(context: SessionContext): SessionInvocation {
     const { model } = this.#config.agent;
     return {
-      command: ['claude', '-p', SESSION_PROMPT, '--output-format', 'json', '--dangerously-skip-permissions', ...(model === undefined ? [] : ['--model', model])],
+      command: ['claude', '-p', sessionPrompt(context), '--output-format', 'json', '--dangerously-skip-permissions', ...(model === undefined ? [] : ['--model', model])],
       env: { ...CLAUDE_ENV, ...sessionEnv(this.#config, context) },
     };
   }

@@ -1,6 +1,6 @@
 import type { GantryConfig } from '../config/types.ts';
 import { ConfigError, messageOf } from '../errors.ts';
-import { SESSION_PROMPT, sessionEnv, type AgentAdapter, type SessionContext, type SessionInvocation, type SessionReport } from './agent-adapter.ts';
+import { sessionEnv, sessionPrompt, type AgentAdapter, type SessionContext, type SessionInvocation, type SessionReport } from './agent-adapter.ts';
 import { parseCodexResult } from './codex-result.ts';
 import { priceTokens, type TokenPrice } from './price.ts';
 
@@ -78,7 +78,7 @@ export class CodexAgent implements AgentAdapter {
         'codex', 'exec', '--json', '--strict-config', '--ephemeral', '--dangerously-bypass-approvals-and-sandbox',
         ...codexSettings(env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL),
         ...(model === undefined ? [] : ['--model', model]),
-        SESSION_PROMPT,
+        sessionPrompt(context),
       ],
       env: sessionEnv(this.#config, context),
     };

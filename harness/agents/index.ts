@@ -4,7 +4,7 @@ import { ClaudeCodeAgent } from './claude-code.ts';
 import { CodexAgent } from './codex.ts';
 import { CommandAgent } from './command-agent.ts';
 
-export { agentGitIdentity, CONTAINER_PATHS, SESSION_PROMPT, sessionEnv } from './agent-adapter.ts';
+export { agentGitIdentity, CONTAINER_PATHS, sessionEnv, sessionPrompt } from './agent-adapter.ts';
 export type { AgentAdapter, AgentEnd, SessionContext, SessionInvocation, SessionReport } from './agent-adapter.ts';
 export { ClaudeCodeAgent } from './claude-code.ts';
 export { parseClaudeResult, type ClaudeEnd, type ClaudeResult } from './claude-result.ts';

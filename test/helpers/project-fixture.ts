@@ -21,6 +21,14 @@ export async function readTree(dir: string, base = dir): Promise<Record<string, 
   return files;
 }
 
+/** A real agent CLI's part of gantry.yaml `agent`, instead of the demo's command agent. */
+export interface CliAgentOptions {
+  kind: 'claude-code' | 'codex';
+  image: string;
+  model?: string;
+  price?: { input: number; cachedInput?: number; output: number };
+}
+
 export interface ProjectOptions {
   concurrency?: number;
   retries?: number;
@@ -35,6 +43,12 @@ export interface ProjectOptions {
   agentCommand?: string;
   /** gantry.yaml `budget`. */
   budget?: { run?: number; perTask?: number; perRole?: Record<string, number> };
+  /** A real agent CLI; `agentCommand` is then not used. */
+  agent?: CliAgentOptions;
+  /** gantry.yaml `container.network`: a network with a model API on it, for a real agent. @defaultValue 'none' */
+  network?: string;
+  /** GANTRY_LOG_LEVEL of the CLI. @defaultValue 'warn' */
+  logLevel?: string;
 }
 
 export interface Project {
@@ -49,40 +63,49 @@ export interface Project {
   mainLog(): Promise<Array<{ sha: string; subject: string; body: string }>>;
   /** The run's label value, for finding its containers. */
   run(): Promise<string | null>;
+  /** Rewrites gantry.yaml with `changes` over the options it was made with (upstream and prefix stay). */
+  reconfigure(changes: ProjectOptions): Promise<void>;
   cleanup(): Promise<void>;
+}
+
+/** The fixture's gantry.yaml. */
+function configOf(options: ProjectOptions, upstreamUrl: string, prefix: string): Record<string, unknown> {
+  const env = options.agentEnv ?? {};
+  return {
+    repo: { url: upstreamUrl },
+    concurrency: options.concurrency ?? 3,
+    stateDir: './state',
+    agent: options.agent ? { ...options.agent, env } : { kind: 'command', command: options.agentCommand ?? 'sh tools/agent.sh', env },
+    gate: { command: 'sh test.sh', timeout: 60_000 },
+    limits: { sessions: options.sessions ?? 2, sessionTimeout: options.sessionTimeoutMs ?? 30_000, taskTimeout: 120_000, retries: options.retries ?? 1 },
+    container: { memory: options.memory ?? '256m', network: options.network ?? 'none' },
+    queue: { prefix, lease: options.leaseMs ?? 5_000 },
+    shutdown: { grace: options.graceMs ?? 5_000, force: 5_000 },
+    ...(options.budget ? { budget: options.budget } : {}),
+  };
 }
 
 /**
  * A fixture project: the demo's `notes` repository (with its scripted agent
- * at tools/agent.sh) as a bare upstream, a gantry.yaml using it, and a Redis
- * key prefix of its own.
+ * at tools/agent.sh) as a bare upstream, a gantry.yaml using that agent or a
+ * real agent CLI, and a Redis key prefix of its own.
  */
 export async function makeProject(redisUrl: string, options: ProjectOptions = {}): Promise<Project> {
   const dir = await mkdtemp(join(tmpdir(), 'gantry-project-'));
   const files = await readTree(join(ROOT, 'examples/demo/project'));
   const upstream = await makeUpstream({ files });
   const prefix = `test-${randomBytes(4).toString('hex')}`;
-  const config = {
-    repo: { url: upstream.url },
-    concurrency: options.concurrency ?? 3,
-    stateDir: './state',
-    agent: { kind: 'command', command: options.agentCommand ?? 'sh tools/agent.sh', env: options.agentEnv ?? {} },
-    gate: { command: 'sh test.sh', timeout: 60_000 },
-    limits: { sessions: options.sessions ?? 2, sessionTimeout: options.sessionTimeoutMs ?? 30_000, taskTimeout: 120_000, retries: options.retries ?? 1 },
-    container: { memory: options.memory ?? '256m', network: 'none' },
-    queue: { prefix, lease: options.leaseMs ?? 5_000 },
-    shutdown: { grace: options.graceMs ?? 5_000, force: 5_000 },
-    ...(options.budget ? { budget: options.budget } : {}),
-  };
   const configFile = join(dir, 'gantry.yaml');
-  await writeFile(configFile, stringify(config));
-  const env = { REDIS_URL: redisUrl, GANTRY_LOG_LEVEL: 'warn' };
+  let current = options;
+  await writeFile(configFile, stringify(configOf(current, upstream.url, prefix)));
   return {
     dir,
     configFile,
     upstream: upstream.dir,
     prefix,
-    gantry: (args, execOptions = {}) => execa('node', [CLI, '--config', configFile, ...args], { cwd: dir, env, reject: false, ...execOptions }),
+    gantry: (args, execOptions = {}) => execa('node', [CLI, '--config', configFile, ...args], {
+      cwd: dir, env: { REDIS_URL: redisUrl, GANTRY_LOG_LEVEL: current.logLevel ?? 'warn' }, reject: false, ...execOptions,
+    }),
     async mainLog() {
       const { stdout } = await execa('git', ['--git-dir', upstream.dir, 'log', '--first-parent', '--format=%H%x1f%s%x1f%b%x1e', 'main']);
       return stdout.split('\x1e').map((r) => r.trim()).filter(Boolean).map((record) => {
@@ -97,6 +120,10 @@ export async function makeProject(redisUrl: string, options: ProjectOptions = {}
       } finally {
         redis.disconnect();
       }
+    },
+    async reconfigure(changes) {
+      current = { ...current, ...changes };
+      await writeFile(configFile, stringify(configOf(current, upstream.url, prefix)));
     },
     async cleanup() {
       const redis = new Redis(redisUrl);

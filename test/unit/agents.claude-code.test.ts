@@ -39,6 +39,8 @@ describe('ClaudeCodeAgent', () => {
     expect(agent).toBeInstanceOf(ClaudeCodeAgent);
     expect(command.slice(0, 2)).toEqual(['claude', '-p']);
     expect(command.slice(3)).toEqual(['--output-format', 'json', '--dangerously-skip-permissions', '--model', 'claude-sonnet-4-5']);
+    // The prompt names the task first, so the model calls can be told apart by task.
+    expect(command[2]).toMatch(/^Task task-1\. /);
     expect(command[2]).toContain('$GANTRY_TASK_FILE (/gantry/brief.md)');
     expect(command[2]).toContain('gantry-agent done');
   });
@@ -49,7 +51,7 @@ describe('ClaudeCodeAgent', () => {
     expect(command).not.toContain('--model');
   });
 
-  it('when it builds the environment, it adds the quiet, non-updating, one-retry settings to the session environment and passes the model endpoint and key from agent.env', async () => {
+  it('when it builds the environment, it adds the quiet, non-updating, no-retry settings to the session environment and passes the model endpoint and key from agent.env', async () => {
     const agent = agentFor(await config([
       '  kind: claude-code',
       '  image: gantry/claude-code',
@@ -78,10 +80,10 @@ describe('ClaudeCodeAgent', () => {
     });
   });
 
-  it('when agent.env does not set the retries, a session retries a failed model call once', async () => {
+  it('when agent.env does not set the retries, a session never retries a failed model call (the shared backoff decides)', async () => {
     const { env } = agentFor(await config('  kind: claude-code\n  image: gantry/claude-code')).invocation(context);
 
-    expect(env.CLAUDE_CODE_MAX_RETRIES).toBe('1');
+    expect(env.CLAUDE_CODE_MAX_RETRIES).toBe('0');
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFor, CodexAgent, parseCodexResult, priceTokens, SESSION_PROMPT, type SessionContext } from '../../harness/agents/index.ts';
+import { agentFor, CodexAgent, parseCodexResult, priceTokens, sessionPrompt, type SessionContext } from '../../harness/agents/index.ts';
 import { loadConfig, type GantryConfig } from '../../harness/config/index.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/codex');
@@ -51,8 +51,8 @@ describe('CodexAgent', () => {
     expect(agent).toBeInstanceOf(CodexAgent);
     expect(agent).toMatchObject({ kind: 'codex', provider: 'openai' });
     expect(command.slice(0, 6)).toEqual(['codex', 'exec', '--json', '--strict-config', '--ephemeral', '--dangerously-bypass-approvals-and-sandbox']);
-    expect(command.slice(-3)).toEqual(['--model', 'gpt-5-codex', SESSION_PROMPT]);
-    expect(SESSION_PROMPT).toContain('$GANTRY_TASK_FILE (/gantry/brief.md)');
+    expect(command.slice(-3)).toEqual(['--model', 'gpt-5-codex', sessionPrompt(context)]);
+    expect(sessionPrompt(context)).toContain('$GANTRY_TASK_FILE (/gantry/brief.md)');
     expect(overrides(command)).toEqual({
       model_provider: '"gantry"',
       'model_providers.gantry.name': '"gantry"',

@@ -1,6 +1,7 @@
 // Runs a scripted model API in the foreground, for a container:
 //   node serve.ts anthropic|openai-responses SCRIPT.json [PORT]
-// GET /_requests lists what it was asked. Imports only node:* and its own folder.
+// GET /_requests lists what it was asked; POST /_outage makes it fail for a
+// while (see scripted-server.ts). Imports only node:* and its own folder.
 import { readFileSync } from 'node:fs';
 import { anthropicMessages } from './anthropic.ts';
 import { openaiResponses } from './openai-responses.ts';
