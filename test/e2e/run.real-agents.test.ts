@@ -124,4 +124,42 @@ describe('gantry run with the real agent CLIs against scripted model APIs', () =
     const { stdout: history } = await execa('git', ['--git-dir', project.upstream, 'log', '--all', '-p']);
     expect(history).not.toContain(secret);
   });
+
+  it('when the run budget is smaller than the work, Claude Code sessions stop starting at the limit, running ones finish, the overspend stays within one session and the report names the budget', { timeout: 240_000 }, async () => {
+    const claude = await agents.model('anthropic', noteScript('anthropic'));
+    const project = await agents.project({ ...realAgent('anthropic', claude, 'sk-ant-scripted'), concurrency: 2 });
+    // What one real session costs here, measured on a first task with no budget.
+    await addTasks(project, ['note alpha']);
+    await runUntilIdle(project);
+    const [first] = eventsOf(await journalOf(project), 'session.ended');
+    const perSession = first?.costUsd ?? 0;
+    expect(perSession).toBeGreaterThan(0);
+    const limit = 2.5 * perSession;
+    await project.reconfigure({ budget: { run: limit } });
+    await addTasks(project, ['note bravo', 'note charlie', 'note delta', 'note echo']);
+
+    const stopped = await project.gantry(['run', '--until-idle'], { timeout: 180_000 });
+    expect(stopped.exitCode, stopped.stderr).toBe(2);
+    expect(stopped.stderr).toMatch(/BUDGET_REACHED: run budget \$\d+\.\d\d reached/);
+
+    const events = await journalOf(project);
+    const ended = eventsOf(events, 'session.ended');
+    expect(ended).toHaveLength(eventsOf(events, 'session.started').length);
+    const costs = ended.map((e) => e.costUsd ?? Number.NaN);
+    const spent = sum(costs);
+    expect(spent).toBeGreaterThanOrEqual(limit);
+    expect(spent - limit).toBeLessThanOrEqual(Math.max(...costs));
+    const merged = mergedTaskIds(await project.mainLog());
+    expect(merged.length).toBe(ended.length);
+    expect(merged.length).toBeLessThan(5);
+
+    const report = JSON.parse((await project.gantry(['report', '--format', 'json'])).stdout) as RunReport;
+    expect(report.totals.costUsd).toBeCloseTo(spent, 9);
+    expect(report.stops).toContainEqual(expect.objectContaining({ kind: 'budget', budget: { scope: 'run' }, limitUsd: expect.closeTo(limit, 6) }));
+    // Each task the budget stopped says so.
+    const unmerged = report.tasks.filter((task) => !merged.includes(task.id));
+    expect(unmerged).toHaveLength(5 - merged.length);
+    for (const task of unmerged) expect(task).toMatchObject({ status: 'failed', reason: expect.stringMatching(/run budget \$\d+\.\d\d reached/) });
+    expect((await project.gantry(['report'])).stdout).toMatch(/run budget/i);
+  });
 });
