@@ -63,12 +63,17 @@ export function gitEnv(base: NodeJS.ProcessEnv = process.env): Record<string, st
 }
 
 /**
- * Runs git the one way the controller runs it. Hooks and fsmonitor are off for
- * every call: the controller never needs them, and it is one less thing a
- * repository's content could switch on.
+ * Every call: hooks and fsmonitor off (the controller never needs them, and it
+ * is one less thing a repository's content could switch on); automatic
+ * housekeeping in the foreground, so no git process outlives the call that
+ * started it (a detached gc would still be writing when the controller stops
+ * or a work tree is removed).
  */
+const FIXED_CONFIG = ['core.hooksPath=/dev/null', 'core.fsmonitor=false', 'gc.autoDetach=false', 'maintenance.autoDetach=false'].flatMap((setting) => ['-c', setting]);
+
+/** Runs git the one way the controller runs it (see FIXED_CONFIG). */
 export async function runGit(args: readonly string[], options: GitCallOptions): Promise<GitOutput> {
-  const result = await execa('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', ...args], {
+  const result = await execa('git', [...FIXED_CONFIG, ...args], {
     cwd: options.cwd,
     env: gitEnv(),
     extendEnv: false,

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../harness/config/index.ts';
 import { BaselineStore, FlakeStore } from '../../harness/gate/index.ts';
 import { mulberry32 } from '../../harness/gate/prng.ts';
@@ -26,13 +26,13 @@ let dir: string;
 let upstream: Upstream;
 
 beforeEach(async () => {
+  // Deferred: runs after the merge queues this test opens are closed (latest first), so nothing writes while the folders go.
+  redis.defer(async () => {
+    await upstream.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
   dir = await mkdtemp(join(tmpdir(), 'gantry-flaky-'));
   upstream = await makeUpstream({ files: { 'README.md': 'flaky\n' } });
-});
-
-afterEach(async () => {
-  await upstream.cleanup();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function gateRuns(reruns: number): Promise<{ rejected: number; flakes: FlakeStore }> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type GantryConfig } from '../../harness/config/index.ts';
 import { BaselineStore, FlakeStore, MergeQueue, type MergeQueueDeps } from '../../harness/gate/index.ts';
 import { GitControllerRepo } from '../../harness/git/index.ts';
@@ -29,6 +29,11 @@ let fence: Fence;
 let ledger: TaskLedger;
 
 beforeEach(async () => {
+  // Deferred: runs after the merge queues this test opens are closed (latest first), so nothing writes while the folders go.
+  redis.defer(async () => {
+    await upstream.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
   dir = await mkdtemp(join(tmpdir(), 'gantry-gate-'));
   upstream = await makeUpstream({ files: { 'README.md': 'hello\n' } });
   await writeFile(join(dir, 'gantry.yaml'), `repo:\n  url: ${upstream.url}\nagent:\n  kind: command\n  command: "true"\ngate:\n  command: ./check\nqueue:\n  prefix: ${redis.prefix}\n  lease: 2000\n`);
@@ -50,11 +55,6 @@ beforeEach(async () => {
     baselines: new BaselineStore(redis.redis, redis.prefix), flakes: new FlakeStore(redis.redis, redis.prefix),
     tasks: { add: async () => { throw new Error('no review task expected'); } },
   };
-});
-
-afterEach(async () => {
-  await upstream.cleanup();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** A task branch with one commit of `files`, ingested, and its attempt's fencing token. */

@@ -3,7 +3,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../harness/config/index.ts';
 import { BaselineStore, FlakeStore, type MergeQueue } from '../../harness/gate/index.ts';
 import { GitControllerRepo } from '../../harness/git/index.ts';
@@ -84,15 +84,15 @@ async function suitePassesAt(commit: string): Promise<boolean> {
 const source = (file: string) => readFile(join(FIXTURE, file), 'utf8');
 
 beforeEach(async () => {
+  // Deferred: runs after the merge queues this test opens are closed (latest first), so nothing writes while the folders go.
+  redis.defer(async () => {
+    await runtime.removeAll(runSelector(redis.prefix)).catch(() => 0);
+    await upstream.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
   dir = await mkdtemp(join(tmpdir(), 'gantry-vitest-gate-'));
   upstream = await makeUpstream({ files: await readTree(FIXTURE) });
   reviews = [];
-});
-
-afterEach(async () => {
-  await runtime.removeAll(runSelector(redis.prefix)).catch(() => 0);
-  await upstream.cleanup();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('the gate on a real vitest suite', () => {
