@@ -1,13 +1,15 @@
 /**
- * `npm run bench`: the gate economy (simulated, pure computation), the fast
- * sample (regressions `gantry-test --fast` catches on a generated vitest
- * project), then the harness's overhead against doing the same work by hand
- * and its parallel efficiency, measured in one run on this machine. Writes
- * bench/results/gate-economy.{json,md}, fast-sample.{json,md} and
- * overhead.{json,md} and prints the tables. See bench/README.md.
+ * `npm run bench`: the gate economy and the oracle bisection (simulated, pure
+ * computation), the fast sample (regressions `gantry-test --fast` catches on
+ * a generated vitest project), then the harness's overhead against doing the
+ * same work by hand and its parallel efficiency, measured in one run on this
+ * machine. Writes bench/results/gate-economy.{json,md}, bisect.{json,md},
+ * fast-sample.{json,md} and overhead.{json,md} and prints the tables. See
+ * bench/README.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
+import { benchBisect } from './bisect.ts';
 import { benchFastSample } from './fast-sample.ts';
 import { benchGateEconomy } from './gate-economy.ts';
 import { machineFacts } from './machine.ts';
@@ -22,6 +24,8 @@ const RESULTS = new URL('./results/', import.meta.url);
 
 console.error('bench: gate economy (simulated)');
 console.log(await benchGateEconomy());
+console.error('bench: oracle bisection (simulated judge)');
+console.log(await benchBisect());
 console.error('bench: fast sample (a generated vitest project, 100 regressions)');
 console.log(await benchFastSample());
 

@@ -27,7 +27,11 @@ export type ErrorCode =
   | 'RUN_NOT_FOUND'
   | 'ILLEGAL_STATE'
   | 'SHUTDOWN_TIMEOUT'
-  | 'BUILD_FAILED';
+  | 'BUILD_FAILED'
+  | 'ORACLE_INVALID'
+  | 'ORACLE_BASELINE_FAILS'
+  | 'ORACLE_UNSTABLE'
+  | 'ORACLE_CHECK_FAILED';
 
 export interface GantryErrorOptions {
   retryable?: boolean;

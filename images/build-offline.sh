@@ -3,6 +3,7 @@
 # gantry/base (debootstrap + Node), gantry/agent-base, gantry/claude-code and
 # gantry/codex (the agent images of kinds claude-code and codex; their npm
 # installs need the npm registry),
+# gantry/oracle-c (gcc, for the probes of oracle/examples/c-compiler; from Debian's mirror),
 # gantry/redis and gantry/controller (the last two are what docker-compose.yml runs).
 #   images/build-offline.sh [--force]
 set -euo pipefail
@@ -21,5 +22,6 @@ build() {
 build gantry/agent-base "$here/agent-base"
 build gantry/claude-code "$here/claude-code"
 build gantry/codex "$here/codex"
+build gantry/oracle-c "$here/oracle-c"
 build gantry/redis "$here/redis"
 build gantry/controller -f "$here/controller/Dockerfile" "$root"

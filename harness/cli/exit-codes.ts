@@ -14,6 +14,9 @@ const USER_FIXABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'TASK_INVALID',
   'PROVIDER_BLOCKED',
   'BUDGET_REACHED',
+  'ORACLE_INVALID',
+  'ORACLE_BASELINE_FAILS',
+  'ORACLE_CHECK_FAILED',
 ]);
 
 export function exitCodeFor(error: unknown): number {

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isGantryError, messageOf } from '../errors.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerOracle } from './commands/oracle.ts';
 import { registerReport } from './commands/report.ts';
 import { registerReview } from './commands/review.ts';
 import { registerRun } from './commands/run.ts';
@@ -20,6 +21,7 @@ registerTask(program, configFile);
 registerRun(program, configFile);
 registerReport(program, configFile);
 registerReview(program, configFile);
+registerOracle(program, configFile);
 
 try {
   await program.parseAsync(process.argv);

@@ -80,16 +80,16 @@ function yamlValue(value: unknown): string {
 }
 
 function fieldTable(fields: [string, SchemaNode][], parents: string[]): string[] {
-  return [
-    '| field | type | default | description |',
-    '| --- | --- | --- | --- |',
-    ...fields.map(([key, node]) => {
-      const fieldPath = [...parents, key];
-      const cells = [`\`${fieldPath.join('.')}\``, typeOf(node), defaultOf(node, fieldPath), node.description ?? ''];
-      return `| ${cells.map(escapeCell).join(' | ')} |`;
-    }),
-    '',
-  ];
+  return ['| field | type | default | description |', '| --- | --- | --- | --- |', ...fieldRows(fields, parents), ''];
+}
+
+/** A row per field, and under a field that is itself a mapping (`oracle.judge`), a row per field in it. */
+function fieldRows(fields: [string, SchemaNode][], parents: string[]): string[] {
+  return fields.flatMap(([key, node]) => {
+    const fieldPath = [...parents, key];
+    const cells = [`\`${fieldPath.join('.')}\``, typeOf(node), defaultOf(node, fieldPath), node.description ?? ''];
+    return [`| ${cells.map(escapeCell).join(' | ')} |`, ...fieldRows(Object.entries(node.properties ?? {}), fieldPath)];
+  });
 }
 
 function typeOf(node: SchemaNode): string {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { SIZE_PATTERN, type ParsedConfig } from './schema.ts';
-import type { GantryConfig } from './types.ts';
+import type { GantryConfig, OracleConfig } from './types.ts';
 
 /**
  * From the validated shape to the strict internal form: paths absolute
@@ -61,7 +61,28 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
       ...(budget.perTask === undefined ? {} : { perTask: budget.perTask }),
       perRole: budget.perRole,
     },
+    ...(parsed.oracle === undefined ? {} : { oracle: normalizeOracle(parsed.oracle, agent.image) }),
     redisUrl: env['REDIS_URL'] || DEFAULT_REDIS_URL,
+  };
+}
+
+function normalizeOracle(oracle: NonNullable<ParsedConfig['oracle']>, agentImage: string): OracleConfig {
+  const { units, judge, timeouts } = oracle;
+  return {
+    units: {
+      ...(units.glob === undefined ? {} : { glob: units.glob }),
+      ...(units.list === undefined ? {} : { list: units.list }),
+      ...(units.command === undefined ? {} : { command: units.command }),
+    },
+    build: oracle.build,
+    judge: { kind: judge.kind, command: judge.command, ...(judge.verdict === undefined ? {} : { verdict: judge.verdict }) },
+    image: oracle.image ?? agentImage,
+    env: oracle.env,
+    parallel: oracle.parallel,
+    confirm: oracle.confirm,
+    role: oracle.role,
+    ...(oracle.check === undefined ? {} : { check: oracle.check }),
+    timeouts: { buildMs: timeouts.build, judgeMs: timeouts.judge, checkMs: timeouts.check },
   };
 }
 

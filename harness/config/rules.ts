@@ -35,6 +35,7 @@ const DOCKER_MIN_MEMORY_BYTES = 6 * 1024 ** 2;
 export async function checkRules(config: GantryConfig, report: RuleReport, options: { probeRepo: boolean }): Promise<void> {
   checkAgent(config.agent, report);
   checkContainer(config.container, report);
+  if (config.oracle) checkOracle(config.oracle, report);
   if (options.probeRepo) await checkRepoReachable(config.repo, report);
 }
 
@@ -63,6 +64,28 @@ function checkContainer(container: GantryConfig['container'], report: RuleReport
   }
   if (container.user.split(':')[0] === '0') {
     report.issue(['container', 'user'], `"${container.user}" runs agents as root: use a non-root uid:gid, e.g. \`1000:1000\``);
+  }
+}
+
+const UNIT_SOURCES = ['glob', 'list', 'command'] as const;
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function checkOracle(oracle: NonNullable<GantryConfig['oracle']>, report: RuleReport): void {
+  const sources = UNIT_SOURCES.filter((source) => oracle.units[source] !== undefined);
+  if (sources.length !== 1) {
+    const found = sources.length === 0 ? 'none is set' : `${sources.join(' and ')} are both set`;
+    report.issue(['oracle', 'units'], `expected exactly one of glob, list or command, but ${found}: e.g. \`units: { glob: "src/*.c" }\``);
+  }
+  const duplicate = oracle.units.list?.find((unit, index, list) => list.indexOf(unit) !== index);
+  if (duplicate !== undefined) report.issue(['oracle', 'units', 'list'], `"${duplicate}" is listed twice: list each unit once`);
+  for (const key of Object.keys(oracle.env).filter((name) => !SHELL_NAME.test(name))) {
+    report.issue(['oracle', 'env', key], `"${key}" is not a shell variable name (letters, digits and _, not starting with a digit): the probes export it`);
+  }
+  if (oracle.judge.kind === 'custom' && oracle.judge.verdict === undefined) {
+    report.issue(['oracle', 'judge', 'verdict'], 'required for judge.kind custom: add a command that exits 0 when the mix passes, e.g. `cmp -s "$GANTRY_OUTPUT" "$GANTRY_EXPECTED"`');
+  }
+  if (oracle.judge.kind !== 'custom' && oracle.judge.verdict !== undefined) {
+    report.warning(['oracle', 'judge', 'verdict'], `is ignored for judge.kind ${oracle.judge.kind}: set \`kind: custom\` or remove judge.verdict`);
   }
 }
 

@@ -126,6 +126,52 @@ export const RepoSchema = z
   .strict()
   .describe('The repository gantry works on.');
 
+export const OracleUnitsSchema = z
+  .object({
+    glob: z.string().min(1).optional().describe('The files matching this glob, relative to the repository root (`**` crosses folders).').meta({ examples: ['src/**/*.c'] }),
+    list: z.array(z.string().min(1)).min(1).optional().describe('The units, written out.').meta({ examples: [['src/lexer.c', 'src/parser.c']] }),
+    command: z.string().min(1).optional().describe('Shell command that prints the units, one per line; it runs on main in a probe container.').meta({ examples: ['git ls-files "src/*.c"'] }),
+  })
+  .strict()
+  .describe('What a mix is made of (files, modules, functions): exactly one of `glob`, `list` or `command`.')
+  .meta({ examples: [{ glob: 'src/**/*.c' }] });
+
+export const OracleJudgeSchema = z
+  .object({
+    kind: z.enum(['exit-code', 'compare', 'custom']).default('exit-code').describe('How a mix is judged: `exit-code` passes when `command` exits 0; `compare` passes when `command` prints the same and exits with the same code as it does on the all-oracle build; `custom` leaves it to `verdict`.'),
+    command: z.string().min(1).describe('Shell command run after the build, in the same container: the program or test whose result is judged.').meta({ examples: ['./build/prog'] }),
+    verdict: z.string().min(1).optional().describe('For kind `custom` (required there): shell command run after `command`, given its output in the file $GANTRY_OUTPUT and the all-oracle build\'s output in $GANTRY_EXPECTED; exit 0 passes.').meta({ examples: ['cmp -s "$GANTRY_OUTPUT" "$GANTRY_EXPECTED"'] }),
+  })
+  .strict()
+  .describe('How a built mix is judged to pass or fail.');
+
+export const OracleTimeoutsSchema = z
+  .object({
+    build: duration('Longest one build of a mix may take before it counts as failing', 600_000),
+    judge: duration('Longest the judge may take before the mix counts as failing', 120_000),
+    check: duration('Longest `oracle.check` may take before it counts as failing', 600_000),
+  })
+  .strict()
+  .default({ build: 600_000, judge: 120_000, check: 600_000 })
+  .describe('Time limits of the oracle\'s probes.');
+
+export const OracleSchema = z
+  .object({
+    units: OracleUnitsSchema,
+    build: z.string().min(1).describe('Shell command that builds a mix on a copy of main: the units listed in the file $GANTRY_CANDIDATE_UNITS with the candidate (your implementation), those in $GANTRY_ORACLE_UNITS with the oracle (a known-good one); one unit per line. $GANTRY_CANDIDATE and $GANTRY_ORACLE hold the same lists, space-separated.').meta({ examples: ['sh build.sh'] }),
+    judge: OracleJudgeSchema,
+    image: z.string().min(1).optional().describe('Image the probes run in (it needs the build\'s tools); defaults to `agent.image`.').meta({ examples: ['gantry/oracle-c'] }),
+    env: z.record(z.string(), z.string()).default({}).describe('Extra environment of every probe, of `check` and `units.command`, and of the reproducers in the tasks\' briefs; values are strings.').meta({ examples: [{ CFLAGS: '-O2' }] }),
+    parallel: z.number().int().min(1).max(64).default(4).describe('How many probes (one build and judge each) run at once.'),
+    confirm: z.number().int().min(1).max(10).default(2).describe('How far one verdict must lead the other, in answers for the same mix, before a culprit is accepted; once two answers for one mix disagree (a flaky build or judge) every probe needs this lead. 1 trusts single answers: the fewest builds, for a deterministic build and judge.'),
+    role: z.string().min(1).default('core').describe('Role of the tasks the oracle makes, one per culprit.'),
+    check: z.string().min(1).optional().describe('The monolithic check: a shell command run on main in a probe container after every merge (at most one at a time); when it fails, an oracle run starts.').meta({ examples: ['sh build-all.sh && ./build/prog --self-test'] }),
+    timeouts: OracleTimeoutsSchema,
+  })
+  .strict()
+  .describe('Oracle bisection (docs/oracle.md): when one check fails as a whole, build mixes of units from the candidate and from a known-good oracle, find the units that cause the failure, and make a task of each.')
+  .meta({ examples: [{ units: { glob: 'src/*.c' }, build: 'sh build.sh', judge: { kind: 'compare', command: './build/prog' } }] });
+
 export const ConfigSchema = z
   .object({
     repo: RepoSchema,
@@ -138,6 +184,7 @@ export const ConfigSchema = z
     queue: QueueSchema,
     shutdown: ShutdownSchema,
     budget: BudgetSchema,
+    oracle: OracleSchema.optional(),
   })
   .strict()
   .describe('gantry.yaml');

@@ -39,5 +39,22 @@ export interface GantryConfig {
   shutdown: { graceMs: number; forceMs: number };
   /** Dollars; an absent limit is no limit. */
   budget: { run?: number; perTask?: number; perRole: Record<string, number> };
+  /** Absent when the file has no `oracle:` section. */
+  oracle?: OracleConfig;
   redisUrl: string;
+}
+
+/** `oracle:` — how mixes of candidate and oracle units are built and judged. */
+export interface OracleConfig {
+  /** Exactly one is set (a rule checks it). */
+  units: { glob?: string; list?: string[]; command?: string };
+  build: string;
+  judge: { kind: 'exit-code' | 'compare' | 'custom'; command: string; verdict?: string };
+  image: string;
+  env: Record<string, string>;
+  parallel: number;
+  confirm: number;
+  role: string;
+  check?: string;
+  timeouts: { buildMs: number; judgeMs: number; checkMs: number };
 }

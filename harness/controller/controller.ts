@@ -7,6 +7,7 @@ import { GantryError } from '../errors.ts';
 import type { ControllerRepo } from '../git/types.ts';
 import { BaselineStore, FlakeStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
+import { OracleWatch } from '../oracle/index.ts';
 import { checkRedisDurability, Fence, ParkedTasks, startTaskWorker, TaskLedger, type TaskWorker } from '../queue/index.ts';
 import type { TaskQueue } from '../queue/types.ts';
 import { Journal, journalPath } from '../reports/index.ts';
@@ -50,6 +51,7 @@ export class Controller {
   #state: ControllerState = 'idle';
   #worker: TaskWorker | undefined;
   #merges: MergeQueue | undefined;
+  #oracle: OracleWatch | undefined;
   #journal: Journal | undefined;
   #idle: IdleWatch | undefined;
   #closing: Promise<void> | undefined;
@@ -80,7 +82,7 @@ export class Controller {
     try {
       await checkRedisDurability(redis, config.redisUrl);
       await runtime.ping();
-      for (const image of new Set([config.agent.image, config.gate.image])) {
+      for (const image of new Set([config.agent.image, config.gate.image, ...(config.oracle?.check ? [config.oracle.image] : [])])) {
         if (!(await runtime.hasImage(image))) {
           throw new GantryError('IMAGE_MISSING', `image ${image} not found: run images/build-offline.sh, or build it and set agent.image`);
         }
@@ -112,6 +114,11 @@ export class Controller {
         processor, fence, logger,
       });
       await journal.append({ type: 'run.started', controller: this.id, concurrency: config.concurrency });
+      if (config.oracle?.check) {
+        // The automatic oracle trigger: the monolithic check after main moves, a bisection when it fails.
+        this.#oracle = new OracleWatch({ config, runtime, repo, redis, queue: this.#deps.queue, journal, logger });
+        this.#oracle.start();
+      }
       this.#set('running');
     } catch (error) {
       this.#set('failed');
@@ -153,6 +160,7 @@ export class Controller {
     await step('worker', async () => this.#worker?.close({ graceMs: config.shutdown.graceMs, forceMs: config.shutdown.forceMs }));
     // After the tasks: a task waiting for the gate is still its customer until it stops.
     await step('merge queue', async () => this.#merges?.close(config.shutdown.forceMs));
+    await step('oracle watch', async () => this.#oracle?.close());
     const run = this.#journal?.run;
     if (run) await step('reap', () => reapOrphans(runtime, run, logger));
     await step('journal', async () => this.#journal?.append({ type: 'run.stopped', controller: this.id, reason }));

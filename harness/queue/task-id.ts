@@ -13,8 +13,13 @@ export function normalizeTaskText(text: string): string {
 /**
  * The task's identity: its source and what it is about. Used as the BullMQ
  * jobId, so one subject is never queued twice, even after its job has ended.
+ * BullMQ refuses a jobId that reads as an integer ("Custom Id cannot be
+ * integers"), and about one hash in 2,000 is all digits: its first digit
+ * becomes `f`. Every other id stays as it was, so tasks already queued keep
+ * their ids.
  */
 export function taskId(spec: Pick<TaskSpec, 'source' | 'subject' | 'text'>): string {
   const subject = spec.subject ?? normalizeTaskText(spec.text);
-  return createHash('sha256').update(`${spec.source}\0${subject}`).digest('hex').slice(0, 16);
+  const hex = createHash('sha256').update(`${spec.source}\0${subject}`).digest('hex').slice(0, 16);
+  return /^\d+$/.test(hex) ? `f${hex.slice(1)}` : hex;
 }

@@ -34,6 +34,25 @@ export type JournalEventBody =
   /** One test run of the gate; `batch` branches were tested together, so a failure may be another's. */
   | { type: 'gate.result'; task: string; attempt: number; commit: string; passed: boolean; exitCode: number | null; durationMs: number; batch: number }
   | { type: 'task.merged'; task: string; attempt: number; commit: string }
-  | { type: 'attempt.failed'; task: string; attempt: number; reason: string; final: boolean };
+  | { type: 'attempt.failed'; task: string; attempt: number; reason: string; final: boolean }
+  /** An oracle bisection (docs/oracle.md) began on main at `commit`; `oracle` names this bisection. */
+  | { type: 'oracle.started'; oracle: string; commit: string; units: number; parallel: number; trigger: OracleTrigger }
+  /** One probe answered; `set` (the candidate units) only when it is small enough to keep. */
+  | { type: 'oracle.probe'; oracle: string; size: number; set?: string[]; verdict: 'pass' | 'fail'; cached: boolean; round: number }
+  /** The bisection's result; `checkBuilds` are the sanity builds before it (all-oracle, all-candidate). */
+  | { type: 'oracle.done'; oracle: string; commit: string; culprits: string[][]; builds: number; checkBuilds: number; probes: number; rounds: number; durationMs: number; tasks: OracleTaskRecord[] }
+  | { type: 'oracle.failed'; oracle: string; commit: string; reason: string }
+  /** `oracle.check` ran on main after it moved. */
+  | { type: 'oracle.check'; commit: string; passed: boolean; durationMs: number };
+
+/** What started an oracle bisection: `gantry oracle run`, or a failed `oracle.check` after a merge. */
+export type OracleTrigger = 'manual' | 'after-merge';
+
+/** The task made for one culprit; `created` is false when an open task for it was already queued. */
+export interface OracleTaskRecord {
+  task: string;
+  units: string[];
+  created: boolean;
+}
 
 export type JournalEvent = JournalEventBody & { ts: string; run: string };

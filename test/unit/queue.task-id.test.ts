@@ -9,6 +9,11 @@ describe('taskId', () => {
     expect(taskId(spec)).toBe('446fd959757295ff');
   });
 
+  it('when the hash is all digits, which BullMQ would refuse as a jobId, its first digit becomes f', () => {
+    // printf 'manual\0note s128' | sha256sum: 1980440922371978…
+    expect(taskId({ source: 'manual', text: 'note s128' })).toBe('f980440922371978');
+  });
+
   it('when the same task is given twice, it gives the same id', () => {
     expect(taskId({ ...spec })).toBe(taskId(spec));
   });

@@ -6,7 +6,7 @@ import { GantryError } from '../../errors.ts';
 import { buildReport, journalPath, parseSince, readJournal, renderHtml, renderMarkdown, type RunReport } from '../../reports/index.ts';
 
 /** The most recently written run, so `gantry report` needs neither Redis nor an id. */
-async function latestRun(stateDir: string): Promise<string> {
+export async function latestRun(stateDir: string): Promise<string> {
   const runsDir = join(stateDir, 'runs');
   const names = await readdir(runsDir).catch(() => [] as string[]);
   let best: { name: string; mtime: number } | undefined;

@@ -1,0 +1,182 @@
+/**
+ * Oracle bisection: builds and rounds the real engine (harness/oracle) needs
+ * to find every culprit, against log2 C(n, k) and log2(n / k), with a
+ * simulated judge. Pure computation. Writes bench/results/bisect.json and
+ * bisect.md and prints the table. See bench/README.md.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { mulberry32 } from '../harness/gate/prng.ts';
+import { findCulprits, type BisectResult } from '../harness/oracle/index.ts';
+import { drawUnits, simulatedJudge, unitNames } from '../test/helpers/oracle-judge.ts';
+import { spread, type Spread } from './gate-economy-table.ts';
+
+const SIZES = [64, 512, 2844];
+const COUNTS = [1, 3, 10];
+const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
+const PARALLEL = 16;
+const FLAKY = { rate: 0.1, confirm: 3, sizes: SIZES, seeds: SEEDS };
+const RESULTS = new URL('./results/', import.meta.url);
+
+type Culprits = string[][];
+
+interface Run {
+  seed: number;
+  exact: boolean;
+  builds: number;
+  rounds: number;
+}
+
+function log2Binomial(n: number, k: number): number {
+  let sum = 0;
+  for (let i = 0; i < k; i += 1) sum += Math.log2((n - i) / (i + 1));
+  return sum;
+}
+
+function culpritsFor(n: number, k: number, seed: number): Culprits {
+  return drawUnits(unitNames(n), k, mulberry32(seed * 7919 + n * 31 + k)).map((unit) => [unit]);
+}
+
+const sameCulprits = (found: Culprits, expected: Culprits) =>
+  JSON.stringify(found) === JSON.stringify(expected.map((set) => [...set].sort()).sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? '')));
+
+async function bisect(n: number, culprits: Culprits, options: { parallel: number; confirm: number; flakeRate?: number; seed: number }): Promise<Run> {
+  const judge = simulatedJudge(culprits, { flakeRate: options.flakeRate ?? 0, seed: options.seed });
+  const result: BisectResult = await findCulprits({ units: unitNames(n), probe: judge.probe, parallel: options.parallel, confirm: options.confirm });
+  return { seed: options.seed, exact: sameCulprits(result.culprits, culprits), builds: result.builds, rounds: result.rounds };
+}
+
+async function runSeeds(work: (seed: number) => Promise<Run>, seeds: readonly number[]): Promise<Run[]> {
+  const runs = [];
+  for (const seed of seeds) runs.push(await work(seed));
+  return runs;
+}
+
+const mean = (runs: readonly Run[], pick: (run: Run) => number): Spread => spread(runs.map(pick));
+
+interface SinglesRow {
+  n: number;
+  k: number;
+  log2Binomial: number;
+  buildsTarget: number;
+  roundsTarget: number;
+  /** confirm 1: a deterministic judge, single answers trusted. */
+  trusted: { builds: Spread; rounds: Spread; roundsAt8: Spread; exact: number };
+  /** confirm 2 (the default): every culprit and the final mix answered twice. */
+  confirmed: { builds: Spread; exact: number };
+}
+
+async function singlesRow(n: number, k: number): Promise<SinglesRow> {
+  const L = log2Binomial(n, k);
+  const trusted = await runSeeds((seed) => bisect(n, culpritsFor(n, k, seed), { parallel: PARALLEL, confirm: 1, seed }), SEEDS);
+  const at8 = await runSeeds((seed) => bisect(n, culpritsFor(n, k, seed), { parallel: 8, confirm: 1, seed }), SEEDS);
+  const confirmed = await runSeeds((seed) => bisect(n, culpritsFor(n, k, seed), { parallel: PARALLEL, confirm: 2, seed }), SEEDS);
+  return {
+    n, k, log2Binomial: L, buildsTarget: 1.15 * L + 2, roundsTarget: Math.ceil(Math.log2(n / k)) + 3,
+    trusted: { builds: mean(trusted, (r) => r.builds), rounds: mean(trusted, (r) => r.rounds), roundsAt8: mean(at8, (r) => r.rounds), exact: [...trusted, ...at8].filter((r) => r.exact).length },
+    confirmed: { builds: mean(confirmed, (r) => r.builds), exact: confirmed.filter((r) => r.exact).length },
+  };
+}
+
+interface PairRow {
+  n: number;
+  target: number;
+  /** Builds with the pair minus builds of the same run without it. */
+  extra: Spread;
+  exact: number;
+}
+
+/** Three single culprits, then the same three plus two units that fail only together. */
+async function pairRow(n: number): Promise<PairRow> {
+  const extras: number[] = [];
+  let exact = 0;
+  for (const seed of SEEDS) {
+    const drawn = drawUnits(unitNames(n), 5, mulberry32(seed * 104729 + n));
+    const singles = drawn.slice(0, 3).map((unit) => [unit]);
+    const withPair = [...singles, drawn.slice(3)];
+    const without = await bisect(n, singles, { parallel: PARALLEL, confirm: 1, seed });
+    const withIt = await bisect(n, withPair, { parallel: PARALLEL, confirm: 1, seed });
+    extras.push(withIt.builds - without.builds);
+    if (withIt.exact && without.exact) exact += 1;
+  }
+  return { n, target: 2 * Math.ceil(Math.log2(n)) + 4, extra: spread(extras), exact };
+}
+
+interface FlakyRow {
+  n: number;
+  k: number;
+  exact: number;
+  builds: Spread;
+  rounds: Spread;
+  /** Mean builds over the mean builds of the deterministic judge (confirm 1). */
+  overhead: number;
+}
+
+async function flakyRow(n: number, k: number, trusted: SinglesRow): Promise<FlakyRow> {
+  const runs = await runSeeds((seed) => bisect(n, culpritsFor(n, k, seed), { parallel: PARALLEL, confirm: FLAKY.confirm, flakeRate: FLAKY.rate, seed }), FLAKY.seeds);
+  const builds = mean(runs, (r) => r.builds);
+  return { n, k, exact: runs.filter((r) => r.exact).length, builds, rounds: mean(runs, (r) => r.rounds), overhead: builds.mean / trusted.trusted.builds.mean };
+}
+
+const one = (x: number) => x.toFixed(1);
+const mark = (ok: boolean) => (ok ? '' : ' ✗');
+
+function table(header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+function render(singles: readonly SinglesRow[], pairs: readonly PairRow[], flaky: readonly FlakyRow[]): string {
+  const runs = SEEDS.length;
+  return [
+    '# Oracle bisection bench',
+    '',
+    `Simulated judge, real engine (\`findCulprits\`), culprits placed at random, ${runs} seeds per row; mean (max). Parallelism ${PARALLEL} (rounds at 8 shown too). ✗ = target missed (by the mean).`,
+    '',
+    '## Single culprits, deterministic judge',
+    '',
+    'Judged with `confirm: 1` (a deterministic build and judge: single answers trusted). The default `confirm: 2` answers each culprit and the final mix a second time: k + 1 more builds, shown apart.',
+    '',
+    table(['n', 'k', 'log2 C(n,k)', 'builds', 'target 1.15·L+2', 'rounds', 'target ⌈log2 n/k⌉+3', 'rounds at 8', 'exact', 'builds, confirm 2', 'exact, confirm 2'], singles.map((r) => [
+      r.n, r.k, one(r.log2Binomial),
+      `**${one(r.trusted.builds.mean)}** (${r.trusted.builds.max})${mark(r.trusted.builds.mean <= r.buildsTarget)}`, one(r.buildsTarget),
+      `**${one(r.trusted.rounds.mean)}** (${r.trusted.rounds.max})${mark(r.trusted.rounds.mean <= r.roundsTarget)}`, r.roundsTarget,
+      `${one(r.trusted.roundsAt8.mean)} (${r.trusted.roundsAt8.max})`, `${r.trusted.exact}/${2 * runs}`,
+      `${one(r.confirmed.builds.mean)} (${r.confirmed.builds.max})`, `${r.confirmed.exact}/${runs}`,
+    ])),
+    '',
+    '## An interacting pair',
+    '',
+    'Three single culprits, with and without two more units that fail only together; extra builds = builds with the pair − builds without it (same seed, `confirm: 1`).',
+    '',
+    table(['n', 'extra builds', 'target 2·⌈log2 n⌉+4', 'exact'], pairs.map((r) => [
+      r.n, `**${one(r.extra.mean)}** (${r.extra.min}…${r.extra.max})${mark(r.extra.mean <= r.target)}`, r.target, `${r.exact}/${runs}`,
+    ])),
+    '',
+    `## Flaky judge: every answer wrong with probability ${FLAKY.rate}`,
+    '',
+    `\`confirm: ${FLAKY.confirm}\`; overhead = mean builds over the deterministic judge's mean builds for the same culprits.`,
+    '',
+    table(['n', 'k', 'exact', 'builds', 'rounds', 'overhead'], flaky.map((r) => [
+      r.n, r.k, `**${r.exact}/${FLAKY.seeds.length}**`, `${one(r.builds.mean)} (${r.builds.max})`, `${one(r.rounds.mean)} (${r.rounds.max})`, `${one(r.overhead)}×`,
+    ])),
+    '',
+  ].join('\n');
+}
+
+/** Runs every scenario, writes the results and returns the Markdown. */
+export async function benchBisect(): Promise<string> {
+  const started = new Date();
+  const singles: SinglesRow[] = [];
+  for (const n of SIZES) for (const k of COUNTS) singles.push(await singlesRow(n, k));
+  const pairs: PairRow[] = [];
+  for (const n of SIZES) pairs.push(await pairRow(n));
+  const flaky: FlakyRow[] = [];
+  for (const row of singles.filter((r) => FLAKY.sizes.includes(r.n))) flaky.push(await flakyRow(row.n, row.k, row));
+  const markdown = render(singles, pairs, flaky);
+  await mkdir(RESULTS, { recursive: true });
+  const json = { startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), parallel: PARALLEL, seeds: SEEDS, flaky: FLAKY, singles, pairs, flakyRows: flaky };
+  await writeFile(new URL('bisect.json', RESULTS), `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(new URL('bisect.md', RESULTS), markdown);
+  return markdown;
+}
+
+if (import.meta.main) console.log(await benchBisect());

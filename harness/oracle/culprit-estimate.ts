@@ -1,0 +1,81 @@
+/**
+ * How many single culprits a region holds, learnt from the search's own
+ * answers, so the group size follows k without being told it. Each unit is
+ * taken as a culprit with the same unknown probability ρ; a group of s units
+ * passes with probability (1 − ρ)^s, and the first part (a units) of a group
+ * of m units known to fail fails with probability (1 − (1 − ρ)^a) / (1 − (1 − ρ)^m).
+ * The estimate is the posterior median of the count over a prior ∝ count^−PRIOR_POWER,
+ * which starts from "one culprit" (the common case and the cheap one to be
+ * wrong about: a surplus culprit costs one group test later) and moves up as
+ * halves keep failing.
+ */
+
+const PRIOR_POWER = 1.5;
+/** The estimate may at most double from one question to the next: a few early failures say little about how many there are. */
+const GROWTH = 2;
+
+interface Observation {
+  size: number;
+  /** Size of the failing group this part was taken from; absent for a group from the pool. */
+  within?: number;
+  failed: boolean;
+}
+
+export class CulpritEstimate {
+  readonly #units: number;
+  readonly #observations: Observation[] = [];
+  #last = 1;
+
+  constructor(units: number) {
+    this.#units = units;
+  }
+
+  /** A group tested on its own. */
+  group(size: number, failed: boolean): void {
+    this.#observations.push({ size, failed });
+  }
+
+  /** The first part of a group already known (or taken) to fail. */
+  part(size: number, within: number, failed: boolean): void {
+    this.#observations.push({ size, within, failed });
+  }
+
+  /** The posterior median of the number of culprits in the region. */
+  culprits(): number {
+    this.#last = Math.min(this.#median(), Math.ceil(this.#last * GROWTH));
+    return this.#last;
+  }
+
+  #median(): number {
+    const grid = countGrid(this.#units);
+    const weights = grid.map(({ count, width }) => width * Math.exp(this.#logLikelihood(count / (this.#units + 1)) - PRIOR_POWER * Math.log(count)));
+    const total = weights.reduce((sum, w) => sum + w, 0);
+    let sum = 0;
+    for (const [i, weight] of weights.entries()) {
+      sum += weight;
+      if (sum >= total / 2) return grid[i]?.count ?? this.#units;
+    }
+    return this.#units;
+  }
+
+  #logLikelihood(density: number): number {
+    const clean = (size: number) => Math.pow(1 - density, size);
+    let log = 0;
+    for (const { size, within, failed } of this.#observations) {
+      const passes = within === undefined ? clean(size) : (clean(size) - clean(within)) / (1 - clean(within));
+      log += Math.log(Math.max(failed ? 1 - passes : passes, 1e-300));
+    }
+    return log;
+  }
+}
+
+/** Every count up to 32, then steps of about 10 %: the posterior is smooth there, and n can be thousands. */
+function countGrid(units: number): Array<{ count: number; width: number }> {
+  const grid: Array<{ count: number; width: number }> = [];
+  for (let count = 1; count <= units; ) {
+    const next = count < 32 ? count + 1 : Math.min(units + 1, Math.ceil(count * 1.1));
+    grid.push({ count, width: next - count });
+    count = next;
+  }
+  return grid;
+}

@@ -1,0 +1,143 @@
+import { CulpritEstimate } from './culprit-estimate.ts';
+import type { Verdict } from './types.ts';
+
+export type Ask = (set: readonly string[]) => Promise<Verdict>;
+
+/**
+ * Evidence of a culprit set that no single unit explains: `chain[0]` failed,
+ * each next set is the second part of the one before (taken to fail because
+ * its first part passed), and the last one, a single unit, passed.
+ */
+export type Tangle = readonly (readonly string[])[];
+
+export interface RegionFindings {
+  /** Units that fail alone. */
+  singles: string[];
+  tangles: Tangle[];
+}
+
+/** A group believed to hold a single culprit; `chain` is how we got here from the last group that failed a probe itself. */
+interface Lead {
+  units: readonly string[];
+  chain: Tangle;
+  /** Units that were never in a probe of their own: probe them alone before halving. */
+  untested?: boolean;
+}
+
+interface Question {
+  set: readonly string[];
+  then(verdict: Verdict): void;
+}
+
+/** Pool groups are tested while leads are being halved once this many culprits are expected in the pool: waiting costs rounds, testing a clean pool costs builds. */
+const POOL_THRESHOLD = 0.5;
+
+/**
+ * Finds the single culprits in a region known to fail, by generalized binary
+ * splitting (Hwang) run in parallel. Groups sized to hold about one culprit
+ * are tested; a failing group is halved until one unit is left: when its
+ * first half fails, the untested second half goes back to the pool (to be
+ * grouped with other leftovers rather than tested on its own), when it
+ * passes the second half is taken to fail. The number of culprits is learnt
+ * as the search goes (CulpritEstimate); each round asks one question per
+ * group being halved plus, in the slots left, groups from the pool while
+ * culprits are expected there. At the end the whole region without the
+ * culprits found is tested once: if it passes, the region is done. A group
+ * that fails where no unit fails alone is handed back as a Tangle.
+ */
+export async function searchRegion(region: readonly string[], ask: Ask, parallel: number): Promise<RegionFindings> {
+  const estimate = new CulpritEstimate(region.length);
+  const singles: string[] = [];
+  const tangles: Tangle[] = [];
+  const pool: string[] = [];
+  let leads: Lead[] = [{ units: region, chain: [region] }];
+  let finished = false;
+
+  const halve = ({ units, chain }: Lead): Question => {
+    if (units.length === 1) {
+      return {
+        set: units,
+        then: (verdict) => (verdict === 'fail' ? singles.push(...units) : tangles.push([...chain, units])),
+      };
+    }
+    const first = units.slice(0, Math.ceil(units.length / 2));
+    const second = units.slice(first.length);
+    return {
+      set: first,
+      then: (verdict) => {
+        estimate.part(first.length, units.length, verdict === 'fail');
+        if (verdict === 'fail') {
+          leads.push({ units: first, chain: [first] });
+          pool.push(...second);
+        } else {
+          leads.push({ units: second, chain: [...chain, second] });
+        }
+      },
+    };
+  };
+
+  const fromPool = (slots: number, halving: number): Question[] => {
+    const density = estimate.culprits() / region.length;
+    if (halving === 0 && pool.length * density < 1) return finalCheck();
+    const size = Math.max(1, 2 ** Math.floor(Math.log2(1 / density)));
+    const questions: Question[] = [];
+    while (questions.length < slots && pool.length > 0 && pool.length * density >= POOL_THRESHOLD) {
+      const group = pool.splice(0, size);
+      questions.push({
+        set: group,
+        then: (verdict) => {
+          estimate.group(group.length, verdict === 'fail');
+          if (verdict === 'fail') leads.push({ units: group, chain: [group] });
+        },
+      });
+    }
+    return questions;
+  };
+
+  /**
+   * Everything but the culprits found, in one probe: if it passes, the region
+   * holds nothing more. With a tangle already found that probe would fail
+   * for it, so then only the untested units are probed.
+   */
+  const finalCheck = (): Question[] => {
+    const found = new Set(singles);
+    const untested = pool.splice(0);
+    const rest = tangles.length > 0 ? untested : region.filter((unit) => !found.has(unit));
+    // Nothing left but the all-oracle mix, which is checked once at the very end.
+    if (rest.length === 0) {
+      finished = true;
+      return [];
+    }
+    return [{
+      set: rest,
+      then: (verdict) => {
+        if (verdict === 'pass') finished = true;
+        else if (rest === untested) leads.push({ units: untested, chain: [untested] });
+        else if (untested.length > 0) leads.push({ units: untested, chain: [rest], untested: true });
+        else tangle([rest]);
+      },
+    }];
+  };
+
+  /** The units never tested, alone, after the rest failed: if they pass, the failure straddles them and the units tested before. */
+  const untestedCheck = ({ units, chain }: Lead): Question => ({
+    set: units,
+    then: (verdict) => (verdict === 'fail' ? leads.push({ units, chain: [units] }) : tangle(chain)),
+  });
+
+  const tangle = (chain: Tangle) => {
+    tangles.push(chain);
+    finished = true;
+  };
+
+  while (!finished) {
+    const halving = leads;
+    leads = [];
+    const questions = halving.map((lead) => (lead.untested ? untestedCheck(lead) : halve(lead)));
+    if (halving.length === 0 && pool.length === 0 && tangles.length > 0) break;
+    if (halving.length === 0 || pool.length > 0) questions.push(...fromPool(Math.max(parallel - questions.length, 1), halving.length));
+    const answered = await Promise.all(questions.map(async (question) => ({ question, verdict: await ask(question.set) })));
+    for (const { question, verdict } of answered) question.then(verdict);
+  }
+  return { singles, tangles };
+}
