@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: the gate economy and the oracle bisection (simulated, pure
- * computation), the fast sample (regressions `gantry-test --fast` catches on
- * a generated vitest project), then the harness's overhead against doing the
- * same work by hand and its parallel efficiency, measured in one run on this
- * machine. Writes bench/results/gate-economy.{json,md}, bisect.{json,md},
- * fast-sample.{json,md} and overhead.{json,md} and prints the tables. See
- * bench/README.md.
+ * `npm run bench [-- --minutes N]`: the gate economy and the oracle bisection
+ * (simulated, pure computation), the fast sample (regressions
+ * `gantry-test --fast` catches on a generated vitest project), the harness's overhead against doing the same
+ * work by hand and its parallel efficiency, measured in one run on this
+ * machine, and last the soak (a controller fed tasks for N minutes, default
+ * 30: its memory and disk use). Writes bench/results/gate-economy.{json,md},
+ * bisect.{json,md}, fast-sample.{json,md}, overhead.{json,md} and
+ * soak.{json,md} and prints the tables. See bench/README.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
@@ -16,11 +17,13 @@ import { machineFacts } from './machine.ts';
 import { measureOverhead } from './overhead.ts';
 import { measureParallel } from './parallel.ts';
 import { renderResults } from './results-table.ts';
+import { runSoak, soakMinutes, writeSoakResults } from './soak.ts';
 
 const OVERHEAD_TASKS = 6;
 const PARALLEL_LEVELS = [1, 4, 8, 16];
 const SLEEP_SECONDS = 5;
 const RESULTS = new URL('./results/', import.meta.url);
+const SOAK_MINUTES = soakMinutes(process.argv.slice(2));
 
 console.error('bench: gate economy (simulated)');
 console.log(await benchGateEconomy());
@@ -43,6 +46,9 @@ try {
   await writeFile(new URL('overhead.json', RESULTS), `${JSON.stringify(json, null, 2)}\n`);
   await writeFile(new URL('overhead.md', RESULTS), markdown);
   console.log(markdown);
+  console.error(`bench: soak, ${SOAK_MINUTES} minutes`);
+  const soak = await runSoak({ redisUrl: redis.url, minutes: SOAK_MINUTES, log: (line) => console.error(`bench: soak ${line}`) });
+  console.log(await writeSoakResults(soak));
 } finally {
   await redis.stop();
 }
