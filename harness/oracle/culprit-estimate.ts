@@ -11,7 +11,7 @@
  */
 
 const PRIOR_POWER = 1.5;
-/** The estimate may at most double from one question to the next: a few early failures say little about how many there are. */
+/** The estimate may at most double with each answer: a few early failures say little about how many there are. */
 const GROWTH = 2;
 
 interface Observation {
@@ -25,6 +25,8 @@ export class CulpritEstimate {
   readonly #units: number;
   readonly #observations: Observation[] = [];
   #last = 1;
+  /** Observations when the estimate was last given. */
+  #seen = 0;
 
   constructor(units: number) {
     this.#units = units;
@@ -42,7 +44,9 @@ export class CulpritEstimate {
 
   /** The posterior median of the number of culprits in the region. */
   culprits(): number {
-    this.#last = Math.min(this.#median(), Math.ceil(this.#last * GROWTH));
+    const answers = this.#observations.length - this.#seen;
+    this.#seen = this.#observations.length;
+    this.#last = Math.min(this.#median(), Math.ceil(this.#last * GROWTH ** answers));
     return this.#last;
   }
 

@@ -1,6 +1,14 @@
 import type { Ask, Tangle } from './region-search.ts';
 
 /**
+ * Units that fail only together come in pairs or small sets. A reduction
+ * that keeps more than this many units is following a wrong answer (every
+ * prefix of a set that in truth passes also passes, so each step keeps one
+ * more unit): it stops there rather than spend a build on every unit.
+ */
+const MAX_SET_SIZE = 8;
+
+/**
  * The culprit set behind a tangle: units that fail only together (the ddmin
  * case). First the chain of halvings is searched for the smallest group that
  * still fails (its two halves pass: the set straddles them); that group is
@@ -20,21 +28,21 @@ export async function untangle(tangle: Tangle, ask: Ask, recheck: Ask): Promise<
   const group = tangle[good] ?? [];
   if ((await recheck(group)) === 'pass') return undefined;
   // Both halves of the group pass, so no unit in it fails alone.
-  return minimalFailingSubset(group, ask, { singlesPass: true });
+  return minimalFailingSubset(group, ask);
 }
 
 /**
- * A minimal failing subset of `set`, which fails: the shortest failing prefix
- * ends in a unit the failure needs; keep it, and look again among the units
- * before it, until the kept units fail by themselves. About |culprit|·log2|set|
- * probes; `singlesPass` says no unit of the set fails alone (so one kept unit is not asked).
+ * A minimal failing subset of `set`, which fails and in which no unit fails
+ * alone: the shortest failing prefix ends in a unit the failure needs; keep
+ * it, and look again among the units before it, until the kept units fail
+ * by themselves. About |culprit|·log2|set| probes; undefined past MAX_SET_SIZE units.
  */
-export async function minimalFailingSubset(set: readonly string[], ask: Ask, known: { singlesPass?: boolean } = {}): Promise<string[]> {
+async function minimalFailingSubset(set: readonly string[], ask: Ask): Promise<string[] | undefined> {
   const kept: string[] = [];
   let rest = [...set];
   for (;;) {
-    const mayFailAlone = kept.length > (known.singlesPass ? 1 : 0);
-    if (rest.length === 0 || (mayFailAlone && (await ask(kept)) === 'fail')) return kept.sort();
+    if (kept.length > MAX_SET_SIZE) return undefined;
+    if (rest.length === 0 || (kept.length > 1 && (await ask(kept)) === 'fail')) return kept.sort();
     // Invariant: kept + rest[0, failing) fails, kept + rest[0, passing) passes.
     let passing = 0;
     let failing = rest.length;

@@ -31,6 +31,12 @@ interface Question {
 
 /** Pool groups are tested while leads are being halved once this many culprits are expected in the pool: waiting costs rounds, testing a clean pool costs builds. */
 const POOL_THRESHOLD = 0.5;
+/**
+ * With more than one probe at a time, slots that halving leaves free test
+ * pool groups down to this many expected culprits: a free slot costs a
+ * build, not a round, and a culprit found late costs rounds.
+ */
+const SPARE_SLOT_THRESHOLD = 0.1;
 
 /**
  * Finds the single culprits in a region known to fail, by generalized binary
@@ -50,7 +56,7 @@ export async function searchRegion(region: readonly string[], ask: Ask, parallel
   const singles: string[] = [];
   const tangles: Tangle[] = [];
   const pool: string[] = [];
-  let leads: Lead[] = [{ units: region, chain: [region] }];
+  let leads: Lead[] = parallel > 1 ? [] : [{ units: region, chain: [region] }];
   let finished = false;
 
   const halve = ({ units, chain }: Lead): Question => {
@@ -67,7 +73,9 @@ export async function searchRegion(region: readonly string[], ask: Ask, parallel
       then: (verdict) => {
         estimate.part(first.length, units.length, verdict === 'fail');
         if (verdict === 'fail') {
-          leads.push({ units: first, chain: [first] });
+          // A single unit that failed on its own is a culprit: asking it again would only repeat that answer.
+          if (first.length === 1) singles.push(...first);
+          else leads.push({ units: first, chain: [first] });
           pool.push(...second);
         } else {
           leads.push({ units: second, chain: [...chain, second] });
@@ -76,12 +84,13 @@ export async function searchRegion(region: readonly string[], ask: Ask, parallel
     };
   };
 
-  const fromPool = (slots: number, halving: number): Question[] => {
+  const fromPool = (slots: number, halving: number, largestLead = Infinity): Question[] => {
     const density = estimate.culprits() / region.length;
     if (halving === 0 && pool.length * density < 1) return finalCheck();
-    const size = Math.max(1, 2 ** Math.floor(Math.log2(1 / density)));
+    const size = Math.max(1, Math.min(largestLead, 2 ** Math.floor(Math.log2(1 / density))));
     const questions: Question[] = [];
-    while (questions.length < slots && pool.length > 0 && pool.length * density >= POOL_THRESHOLD) {
+    const threshold = parallel > 1 && halving > 0 ? SPARE_SLOT_THRESHOLD : POOL_THRESHOLD;
+    while (questions.length < slots && pool.length > 0 && pool.length * density >= threshold) {
       const group = pool.splice(0, size);
       questions.push({
         set: group,
@@ -119,25 +128,89 @@ export async function searchRegion(region: readonly string[], ask: Ask, parallel
     }];
   };
 
-  /** The units never tested, alone, after the rest failed: if they pass, the failure straddles them and the units tested before. */
-  const untestedCheck = ({ units, chain }: Lead): Question => ({
-    set: units,
-    then: (verdict) => (verdict === 'fail' ? leads.push({ units, chain: [units] }) : tangle(chain)),
-  });
+  /**
+   * The units never tested, alone (in up to `parallel` groups, as in the
+   * opening), after the rest failed: if they all pass, the failure straddles
+   * them and the units tested before.
+   */
+  const untestedChecks = ({ units, chain }: Lead): Question[] => {
+    const groups = split(units, Math.min(parallel, units.length));
+    let answered = 0;
+    let failed = false;
+    return groups.map((group) => ({
+      set: group,
+      then: (verdict) => {
+        answered += 1;
+        if (verdict === 'fail') {
+          failed = true;
+          leads.push({ units: group, chain: [group] });
+        }
+        if (answered === groups.length && !failed) tangle(chain);
+      },
+    }));
+  };
+
+  /**
+   * When all that is left is single units taken to fail, the final check is
+   * asked beside them, as if they do: a round sooner. If one passes (a
+   * tangle), that answer is simply not used.
+   */
+  const lastCheckAhead = (halving: readonly Lead[]): Question[] => {
+    if (tangles.length > 0 || halving.some((lead) => lead.untested || lead.units.length !== 1)) return [];
+    const pending = halving.map((lead) => lead.units[0]);
+    const expected = new Set([...singles, ...pending]);
+    const rest = region.filter((unit) => !expected.has(unit));
+    if (rest.length === 0) return [];
+    return [{
+      set: rest,
+      then: (verdict) => {
+        if (verdict === 'pass' && pending.every((unit) => unit !== undefined && singles.includes(unit))) finished = true;
+      },
+    }];
+  };
 
   const tangle = (chain: Tangle) => {
     tangles.push(chain);
     finished = true;
   };
 
+  /**
+   * With slots to spare, the first round tests the region in `parallel`
+   * groups: it shows about how many culprits there are and where, so their
+   * searches run side by side from the second round on (rounds about
+   * log2(n/k), not k·log2 n), for up to `parallel` − 1 builds a sequential
+   * search would not make. When every group passes, the culprits fail only
+   * together across groups: the final check finds that tangle.
+   */
+  const opening = (): Question[] =>
+    split(region, Math.min(parallel, region.length)).map((group) => ({
+      set: group,
+      then: (verdict) => {
+        estimate.group(group.length, verdict === 'fail');
+        if (verdict === 'fail') leads.push({ units: group, chain: [group] });
+      },
+    }));
+
+  if (parallel > 1) {
+    const questions = opening();
+    const answered = await Promise.all(questions.map(async (question) => ({ question, verdict: await ask(question.set) })));
+    for (const { question, verdict } of answered) question.then(verdict);
+  }
+
   while (!finished) {
     const halving = leads;
     leads = [];
-    const questions = halving.map((lead) => (lead.untested ? untestedCheck(lead) : halve(lead)));
+    const questions = halving.flatMap((lead) => (lead.untested ? untestedChecks(lead) : [halve(lead)]));
     if (halving.length === 0 && pool.length === 0 && tangles.length > 0) break;
-    if (halving.length === 0 || pool.length > 0) questions.push(...fromPool(Math.max(parallel - questions.length, 1), halving.length));
+    if (halving.length === 0 || pool.length > 0) questions.push(...fromPool(Math.max(parallel - questions.length, 1), halving.length, parallel > 1 && halving.length > 0 ? Math.max(...halving.map((lead) => lead.units.length)) : Infinity));
+    if (parallel > 1 && halving.length > 0 && questions.length < parallel) questions.push(...lastCheckAhead(halving));
     const answered = await Promise.all(questions.map(async (question) => ({ question, verdict: await ask(question.set) })));
     for (const { question, verdict } of answered) question.then(verdict);
   }
   return { singles, tangles };
+}
+
+/** `units` cut into `count` consecutive groups whose sizes differ by at most one. */
+function split(units: readonly string[], count: number): string[][] {
+  return Array.from({ length: count }, (_, i) => units.slice(Math.floor((i * units.length) / count), Math.floor(((i + 1) * units.length) / count)));
 }
