@@ -47,7 +47,9 @@ const SPARE_SLOT_THRESHOLD = 0.1;
  * passes the second half is taken to fail. The number of culprits is learnt
  * as the search goes (CulpritEstimate); each round asks one question per
  * group being halved plus, in the slots left, groups from the pool while
- * culprits are expected there. At the end the whole region without the
+ * culprits are expected there. With more than one probe at a time, the
+ * first round tests the region in `parallel` groups and free slots test
+ * pool groups ahead (see `opening`). At the end the whole region without the
  * culprits found is tested once: if it passes, the region is done. A group
  * that fails where no unit fails alone is handed back as a Tangle.
  */
@@ -191,11 +193,13 @@ export async function searchRegion(region: readonly string[], ask: Ask, parallel
       },
     }));
 
-  if (parallel > 1) {
-    const questions = opening();
-    const answered = await Promise.all(questions.map(async (question) => ({ question, verdict: await ask(question.set) })));
-    for (const { question, verdict } of answered) question.then(verdict);
-  }
+  /** One round: every question asked at once, then the answers applied in order. */
+  const askAll = async (questions: readonly Question[]) => {
+    const verdicts = await Promise.all(questions.map((question) => ask(question.set)));
+    questions.forEach((question, i) => question.then(verdicts[i] ?? 'fail'));
+  };
+
+  if (parallel > 1) await askAll(opening());
 
   while (!finished) {
     const halving = leads;
@@ -204,8 +208,7 @@ export async function searchRegion(region: readonly string[], ask: Ask, parallel
     if (halving.length === 0 && pool.length === 0 && tangles.length > 0) break;
     if (halving.length === 0 || pool.length > 0) questions.push(...fromPool(Math.max(parallel - questions.length, 1), halving.length, parallel > 1 && halving.length > 0 ? Math.max(...halving.map((lead) => lead.units.length)) : Infinity));
     if (parallel > 1 && halving.length > 0 && questions.length < parallel) questions.push(...lastCheckAhead(halving));
-    const answered = await Promise.all(questions.map(async (question) => ({ question, verdict: await ask(question.set) })));
-    for (const { question, verdict } of answered) question.then(verdict);
+    await askAll(questions);
   }
   return { singles, tangles };
 }
