@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'LOCK_BUSY'
   | 'GATE_FAILED'
   | 'TESTS_CHANGED'
+  | 'OUT_OF_SCOPE'
   | 'AGENT_FAILED'
   | 'PROVIDER_BLOCKED'
   | 'BUDGET_REACHED'

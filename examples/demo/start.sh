@@ -129,13 +129,13 @@ if [ ! -d "$demo/upstream.git" ]; then
   rm -rf "$seed"
 fi
 sed "s|^  network: .*|  network: $network|" "$here/gantry.yaml" | write_config
-# Role `demo`: the report's tables name it beside every task.
+# Role `core`, the built-in developer role: the report's tables name it beside every task.
 while IFS= read -r task; do
-  gantry --config "$config" task add --role demo "$task"
+  gantry --config "$config" task add --role core "$task"
 done < "$here/tasks.txt"
 say "DEMO: working on $(wc -l < "$here/tasks.txt") tasks"
 gantry_waited --config "$config" run --until-idle || say "DEMO: the run stopped early (exit $?); see the lines above"
 say "DEMO report (docker compose exec controller gantry report --format md|json|html)"
 gantry --config "$config" report || true
-say "DEMO done; the controller keeps running: docker compose exec controller gantry task add --role demo \"note golf\""
+say "DEMO done; the controller keeps running: docker compose exec controller gantry task add --role core \"note golf\""
 exec gantry --config "$config" run

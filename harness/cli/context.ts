@@ -18,8 +18,9 @@ export interface CliContext {
 }
 
 export async function openContext(configFile: string): Promise<CliContext> {
-  const config = await loadConfig(configFile);
   const logger = createLogger();
+  // Warnings (overlapping role scopes, ignored fields) are logged at every start, not only by `config check`.
+  const config = await loadConfig(configFile, { logger });
   const redis = await connectRedis(config.redisUrl, logger);
   const queue = new BullTaskQueue({ connection: redis, prefix: config.queue.prefix, attempts: config.limits.retries + 1 });
   return {

@@ -5,6 +5,7 @@ import { registerConfig } from './commands/config.ts';
 import { registerOracle } from './commands/oracle.ts';
 import { registerReport } from './commands/report.ts';
 import { registerReview } from './commands/review.ts';
+import { registerRoles } from './commands/roles.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTask } from './commands/task.ts';
 import { exitCodeFor } from './exit-codes.ts';
@@ -22,6 +23,7 @@ registerRun(program, configFile);
 registerReport(program, configFile);
 registerReview(program, configFile);
 registerOracle(program, configFile);
+registerRoles(program, configFile);
 
 try {
   await program.parseAsync(process.argv);

@@ -23,17 +23,25 @@ export interface SchemaNode {
   pattern?: string;
 }
 
-let cached: SchemaNode | undefined;
+const cached = new WeakMap<z.ZodType, SchemaNode>();
 
 /** `io: 'input'`: what a person may write, so fields with defaults are optional. */
-export function configJsonSchema(): SchemaNode {
-  cached ??= z.toJSONSchema(ConfigSchema, { io: 'input' }) as SchemaNode;
-  return cached;
+export function jsonSchemaOf(schema: z.ZodType): SchemaNode {
+  let node = cached.get(schema);
+  if (node === undefined) {
+    node = z.toJSONSchema(schema, { io: 'input' }) as SchemaNode;
+    cached.set(schema, node);
+  }
+  return node;
 }
 
-/** The schema of the field at `path`, or undefined where the schema has no such field. */
-export function fieldAt(path: readonly PropertyKey[]): SchemaNode | undefined {
-  let node: SchemaNode | undefined = configJsonSchema();
+export function configJsonSchema(): SchemaNode {
+  return jsonSchemaOf(ConfigSchema);
+}
+
+/** The schema of the field at `path` under `root`, or undefined where it has no such field. */
+export function fieldAt(path: readonly PropertyKey[], root: SchemaNode = configJsonSchema()): SchemaNode | undefined {
+  let node: SchemaNode | undefined = root;
   for (const segment of path) {
     if (node === undefined) return undefined;
     const key = String(segment);

@@ -18,12 +18,13 @@ export interface FieldProblem {
 
 type Issue = z.core.$ZodIssue;
 
-export function problemsOf(issue: Issue): FieldProblem[] {
+/** `root`: the JSON Schema of the whole file (gantry.yaml's unless given), which words the messages. */
+export function problemsOf(issue: Issue, root?: SchemaNode): FieldProblem[] {
   const path = issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment)));
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, fieldAt(path)) }));
+    return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, fieldAt(path, root)) }));
   }
-  return [{ path, message: messageOf(issue, path) }];
+  return [{ path, message: messageOf(issue, path, fieldAt(path, root)) }];
 }
 
 /** "agent.kind", or "(top level)" for the document itself. */
@@ -31,8 +32,7 @@ export function formatPath(path: FieldPath): string {
   return path.length === 0 ? '(top level)' : path.join('.');
 }
 
-function messageOf(issue: Exclude<Issue, { code: 'unrecognized_keys' }>, path: FieldPath): string {
-  const node = fieldAt(path);
+function messageOf(issue: Exclude<Issue, { code: 'unrecognized_keys' }>, path: FieldPath, node: SchemaNode | undefined): string {
   const input: unknown = issue.input;
   if (issue.code === 'invalid_type' && input === undefined) return requiredMessage(path, node);
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Role } from '../roles/types.ts';
 import { SIZE_PATTERN, type ParsedConfig } from './schema.ts';
 import type { GantryConfig, OracleConfig } from './types.ts';
 
@@ -12,7 +13,8 @@ import type { GantryConfig, OracleConfig } from './types.ts';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const UNIT_BYTES: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
-export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.ProcessEnv): GantryConfig {
+/** `roles` holds the role files as read (see readRoles): normalizing reads no file. */
+export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.ProcessEnv, roles: Record<string, Role>): GantryConfig {
   const configDir = path.dirname(file);
   const { agent, gate, limits, container, queue, shutdown, budget } = parsed;
   return {
@@ -60,6 +62,11 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
       ...(budget.run === undefined ? {} : { run: budget.run }),
       ...(budget.perTask === undefined ? {} : { perTask: budget.perTask }),
       perRole: budget.perRole,
+    },
+    roles: {
+      ...(parsed.roles.dir === undefined ? {} : { dir: path.resolve(configDir, parsed.roles.dir) }),
+      scope: parsed.roles.scope,
+      roles,
     },
     ...(parsed.oracle === undefined ? {} : { oracle: normalizeOracle(parsed.oracle, agent.image) }),
     redisUrl: env['REDIS_URL'] || DEFAULT_REDIS_URL,

@@ -1,3 +1,4 @@
+import { closest } from './closest.ts';
 import type { FieldPath } from './messages.ts';
 import { probeRepo } from './probe-repo.ts';
 import type { GantryConfig } from './types.ts';
@@ -36,6 +37,7 @@ export async function checkRules(config: GantryConfig, report: RuleReport, optio
   checkAgent(config.agent, report);
   checkContainer(config.container, report);
   if (config.oracle) checkOracle(config.oracle, report);
+  checkRoleNames(config, report);
   if (options.probeRepo) await checkRepoReachable(config.repo, report);
 }
 
@@ -87,6 +89,21 @@ function checkOracle(oracle: NonNullable<GantryConfig['oracle']>, report: RuleRe
   if (oracle.judge.kind !== 'custom' && oracle.judge.verdict !== undefined) {
     report.warning(['oracle', 'judge', 'verdict'], `is ignored for judge.kind ${oracle.judge.kind}: set \`kind: custom\` or remove judge.verdict`);
   }
+}
+
+/** Fields that name a role must name one that exists (built in or in roles.dir). */
+function checkRoleNames(config: GantryConfig, report: RuleReport): void {
+  const known = Object.keys(config.roles.roles).sort();
+  const unknown = (name: string) => `there is no role "${name}"${suggest(name, known)}: the roles are ${known.join(', ')}; add ${name}.yaml to roles.dir to make one`;
+  if (config.oracle && !known.includes(config.oracle.role)) report.issue(['oracle', 'role'], unknown(config.oracle.role));
+  for (const name of Object.keys(config.budget.perRole).filter((role) => !known.includes(role))) {
+    report.warning(['budget', 'perRole', name], `${unknown(name)}; until then this budget limits nothing`);
+  }
+}
+
+function suggest(name: string, known: readonly string[]): string {
+  const near = closest(name, known);
+  return near === undefined ? '' : ` (did you mean ${near}?)`;
 }
 
 async function checkRepoReachable(repo: GantryConfig['repo'], report: RuleReport): Promise<void> {

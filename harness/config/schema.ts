@@ -172,6 +172,15 @@ export const OracleSchema = z
   .describe('Oracle bisection (docs/oracle.md): when one check fails as a whole, build mixes of units from the candidate and from a known-good oracle, find the units that cause the failure, and make a task of each.')
   .meta({ examples: [{ units: { glob: 'src/*.c' }, build: 'sh build.sh', judge: { kind: 'compare', command: './build/prog' } }] });
 
+export const RolesSettingsSchema = z
+  .object({
+    dir: z.string().min(1).optional().describe('Folder of the project\'s role files (one NAME.yaml a role), relative to the config file. They add roles, or replace the built-in role of the same name (core, dedup, perf, critic, docs); see docs/roles.md.').meta({ examples: ['./roles'] }),
+    scope: z.enum(['reject', 'flag']).default('reject').describe('What happens to a branch that changes files outside its role\'s `scope.owns`, or inside its `scope.avoid`: `reject` sends it back with the files named (the agent puts them back), `flag` merges it if the tests pass and the report names the files.'),
+  })
+  .strict()
+  .default({ scope: 'reject' })
+  .describe('Specialist roles: where the project\'s role files are and how their scopes are enforced.');
+
 export const ConfigSchema = z
   .object({
     repo: RepoSchema,
@@ -184,6 +193,7 @@ export const ConfigSchema = z
     queue: QueueSchema,
     shutdown: ShutdownSchema,
     budget: BudgetSchema,
+    roles: RolesSettingsSchema,
     oracle: OracleSchema.optional(),
   })
   .strict()

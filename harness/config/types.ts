@@ -1,3 +1,4 @@
+import type { RoleSettings } from '../roles/types.ts';
 import type { ParsedConfig } from './schema.ts';
 
 /**
@@ -39,6 +40,8 @@ export interface GantryConfig {
   shutdown: { graceMs: number; forceMs: number };
   /** Dollars; an absent limit is no limit. */
   budget: { run?: number; perTask?: number; perRole: Record<string, number> };
+  /** The roles: built-in and the project's, each file read and checked. */
+  roles: RoleSettings;
   /** Absent when the file has no `oracle:` section. */
   oracle?: OracleConfig;
   redisUrl: string;

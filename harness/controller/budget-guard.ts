@@ -8,6 +8,8 @@ import type { BudgetScope } from '../reports/index.ts';
 export interface SpendScope {
   task: string;
   role: string;
+  /** This task's limit where its role sets one (`limits.dollars`); else budget.perTask. */
+  perTaskUsd?: number;
 }
 
 /** A budget that stopped a session from starting. */
@@ -105,7 +107,7 @@ export class BudgetGuard {
 
   /** Reserves a place for one session in every budget of its scope, or says which budget is reached. */
   async admit(scope: SpendScope): Promise<Admission> {
-    const limits = [this.#budget.run, this.#budget.perTask, this.#budget.perRole[scope.role]];
+    const limits = [this.#budget.run, scope.perTaskUsd ?? this.#budget.perTask, this.#budget.perRole[scope.role]];
     if (limits.every((limit) => limit === undefined)) return { admitted: true, reservation: this.#reservation(scope, undefined) };
     const member = JSON.stringify({ task: scope.task, role: scope.role, id: randomBytes(6).toString('hex') });
     const now = Date.now();
@@ -181,7 +183,7 @@ const dollars = (amount: number): string => `$${amount.toFixed(2)}`;
 export function budgetMessage(reached: BudgetReached): string {
   const [name, setting] =
     reached.scope === 'run' ? ['run budget', 'budget.run']
-      : reached.scope === 'task' ? [`budget of task ${reached.task}`, 'budget.perTask']
+      : reached.scope === 'task' ? [`budget of task ${reached.task}`, 'budget.perTask (or limits.dollars in the task\'s role file)']
         : [`budget of role ${reached.role}`, `budget.perRole.${reached.role}`];
   const expected = reached.running === 0 ? '' : `, ${dollars(reached.expectedUsd)} more expected from ${reached.running} running session(s)`;
   return `${name} ${dollars(reached.limitUsd)} reached (${dollars(reached.spentUsd)} spent${expected}): raise ${setting} to go on`;

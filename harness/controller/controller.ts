@@ -108,7 +108,7 @@ export class Controller {
       const parked = new ParkedTasks(redis, config.queue.prefix);
       await liftBlocks(providers, parked, logger);
       this.#idle = new IdleWatch({ queue: this.#deps.queue, parked, providers, budget });
-      const processor = createTaskRunner({ config, runtime, repo, agent: agentFor(config), providers, budget, merges, baselines, ledger, journal, logger });
+      const processor = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, merges, baselines, ledger, journal, logger });
       this.#worker = startTaskWorker({
         connection: redis, prefix: config.queue.prefix, concurrency: config.concurrency, leaseMs: config.queue.leaseMs,
         processor, fence, logger,

@@ -17,11 +17,11 @@ export interface SessionGuards {
 
 /**
  * Before a session: waits out its provider's backoff, then reserves its place
- * in the budgets. Throws PROVIDER_BLOCKED (the task is parked), BUDGET_REACHED
+ * in the budgets (`perTaskUsd`: the task's limit, which its role may set). Throws PROVIDER_BLOCKED (the task is parked), BUDGET_REACHED
  * (journaled once per budget), or SHUTDOWN_TIMEOUT when the attempt is aborted
  * while waiting.
  */
-export async function admitSession(guards: SessionGuards, attempt: TaskAttempt, session: number): Promise<Reservation> {
+export async function admitSession(guards: SessionGuards, attempt: TaskAttempt, session: number, perTaskUsd: number | undefined): Promise<Reservation> {
   const { task } = attempt;
   try {
     await guards.providers.waitTurn(guards.agent.provider, attempt.signal);
@@ -29,7 +29,7 @@ export async function admitSession(guards: SessionGuards, attempt: TaskAttempt, 
     if (!attempt.signal.aborted) throw error;
     throw new GantryError('SHUTDOWN_TIMEOUT', `task ${task.id}: stopped by shutdown while session ${session} waited for its provider`, { retryable: true, cause: error });
   }
-  const admission = await guards.budget.admit({ task: task.id, role: task.role });
+  const admission = await guards.budget.admit({ task: task.id, role: task.role, ...(perTaskUsd === undefined ? {} : { perTaskUsd }) });
   if (admission.admitted) return admission.reservation;
   const { reached } = admission;
   if (admission.first) {

@@ -84,14 +84,16 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
   while (counted < config.limits.sessions) {
     session += 1;
     if (attempt.signal.aborted) throw new GantryError('SHUTDOWN_TIMEOUT', `task ${task.id}: stopped by shutdown before session ${session}`, { retryable: true });
-    const reservation = await admitSession(input, attempt, session);
+    const reservation = await admitSession(input, attempt, session, config.budget.perTask);
     try {
       const remaining = input.deadline - Date.now();
       if (remaining <= 0) {
         throw new AgentError('AGENT_FAILED', `the task ran past its time limit of ${Math.round(config.limits.taskTimeoutMs / 1000)} s before session ${session}`, { retryable: true });
       }
+      const role = config.roles.roles[task.role];
       const brief = renderBrief({
         task,
+        ...(role ? { role } : {}),
         attempt: attempt.attempt,
         maxAttempts: attempt.maxAttempts,
         session: counted + 1,

@@ -1,6 +1,7 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentAdapter, ProviderGate } from '../agents/index.ts';
+import { configForRole, outOfScope, roleNamed } from '../roles/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts';
 import type { ControllerRepo, Workspace } from '../git/types.ts';
@@ -8,6 +9,8 @@ import type { BaselineStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
 import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
+import type { Role } from '../roles/types.ts';
+import { displayPath } from '../config/yaml-file.ts';
 import type { Journal } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import type { BudgetGuard } from './budget-guard.ts';
@@ -17,7 +20,8 @@ export interface TaskRunnerDeps {
   config: GantryConfig;
   runtime: ContainerRuntime;
   repo: ControllerRepo;
-  agent: AgentAdapter;
+  /** The agent of one role's sessions, from gantry.yaml as that role sees it (configForRole). */
+  agentFor: (roleConfig: GantryConfig) => AgentAdapter;
   providers: ProviderGate;
   budget: BudgetGuard;
   merges: MergeQueue;
@@ -48,6 +52,24 @@ function keepsWorkTree(error: unknown): boolean {
   return isGantryError(error) && !error.retryable && (error.code === 'TESTS_CHANGED' || error.code === 'BUDGET_REACHED');
 }
 
+/**
+ * A branch that changes files its role does not own: sent back with the
+ * files named (`roles.scope: reject`, a retryable failure the next attempt
+ * reads in its brief), or journaled and let through (`flag`).
+ */
+async function checkScope(config: GantryConfig, role: Role, files: readonly string[], attempt: TaskAttempt, journal: Journal): Promise<void> {
+  const outside = outOfScope(role.scope, files);
+  if (outside.length === 0) return;
+  if (config.roles.scope === 'flag') {
+    await journal.append({ type: 'scope.flagged', task: attempt.task.id, role: role.name, attempt: attempt.attempt, files: outside });
+    return;
+  }
+  throw new GantryError('OUT_OF_SCOPE', `the branch changes files outside the ${role.name} role's scope (${displayPath(role.file)}): ${outside.join(', ')}; put them back as they are on main (\`git checkout origin/${config.repo.main} -- FILE\`) and commit`, {
+    retryable: true,
+    data: { files: outside },
+  });
+}
+
 function isFinal(error: unknown, attempt: TaskAttempt): boolean {
   return !isGantryError(error) || !error.retryable || attempt.attempt >= attempt.maxAttempts;
 }
@@ -59,11 +81,20 @@ function isFinal(error: unknown, attempt: TaskAttempt): boolean {
  * failure archives the branch. Shutdown and lost leases are not failures.
  */
 export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<TaskOutcome> {
-  const { config, repo, journal, ledger, logger } = deps;
+  const { repo, journal, ledger, logger } = deps;
+  const agents = new Map<string, AgentAdapter>();
+  const agentOf = (roleConfig: GantryConfig, role: string) => {
+    const agent = agents.get(role) ?? deps.agentFor(roleConfig);
+    agents.set(role, agent);
+    return agent;
+  };
   return async (attempt) => {
     const { task } = attempt;
     const log = logger.child({ task: task.id, attempt: attempt.attempt });
-    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: deps.agent.kind });
+    const role = roleNamed(deps.config, task.role);
+    const config = configForRole(deps.config, role);
+    const agent = agentOf(config, role.name);
+    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: agent.kind });
     const dir = join(config.stateDir, 'runs', journal.run, 'tasks', task.id, `attempt-${attempt.attempt}`);
     let workspace: Workspace | undefined;
     try {
@@ -77,7 +108,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       workspace = await repo.workspace(task.id, config.container.user);
       await excludeMarker(workspace);
       const loop = await runSessions({
-        config, runtime: deps.runtime, agent: deps.agent, providers: deps.providers, budget: deps.budget, logger: log, ledger, journal, attempt, workspace, dir,
+        config, runtime: deps.runtime, agent, providers: deps.providers, budget: deps.budget, logger: log, ledger, journal, attempt, workspace, dir,
         deadline: Date.now() + config.limits.taskTimeoutMs,
         ...await deps.baselines.latest().then((latest) => (latest ? { baseline: latest.run } : {})),
       });
@@ -86,6 +117,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       if (ingested.ahead === 0) {
         throw new AgentError('AGENT_FAILED', `the agent made no commit in ${loop.sessions} session(s); commit the work on the task branch`, { retryable: true });
       }
+      await checkScope(config, role, ingested.files, attempt, journal);
       await journal.append({ type: 'gate.submitted', task: task.id, attempt: attempt.attempt, head: ingested.head });
       const commit = await deps.merges.submit({ taskId: task.id, attempt: attempt.attempt, fence: attempt.fence, head: ingested.head }, attempt.signal);
       await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit });

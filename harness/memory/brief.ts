@@ -1,4 +1,5 @@
 import type { Task } from '../queue/types.ts';
+import type { Role } from '../roles/types.ts';
 
 export interface PastSession {
   attempt: number;
@@ -10,6 +11,8 @@ export interface PastSession {
 
 export interface BriefInput {
   task: Task;
+  /** The task's role: its standing prompt and file scope open the brief. */
+  role?: Role;
   attempt: number;
   maxAttempts: number;
   session: number;
@@ -22,6 +25,18 @@ export interface BriefInput {
   paths: { workTree: string; doneFile: string };
   /** The branch the gate merges into. */
   main: string;
+}
+
+/** The standing prompt, then the files the role may change: a branch outside them does not merge as it is. */
+function roleLines(role: Role): string[] {
+  const { owns, avoid } = role.scope;
+  const everything = owns.includes('**');
+  return [
+    role.prompt,
+    '',
+    ...(everything ? [] : [`You may change only files matching ${owns.map((glob) => `\`${glob}\``).join(', ')}.`]),
+    ...(avoid.length > 0 ? [`Do not change files matching ${avoid.map((glob) => `\`${glob}\``).join(', ')}.`] : []),
+  ].filter((line, i, lines) => line !== '' || i < lines.length - 1);
 }
 
 function section(title: string, body: string[]): string[] {
@@ -42,6 +57,7 @@ export function renderBrief(input: BriefInput): string {
     '',
     `Role: ${task.role}. Attempt ${input.attempt} of ${input.maxAttempts}, session ${input.session} of at most ${input.maxSessions}.`,
     '',
+    ...(input.role ? section(`Your role: ${input.role.name}`, roleLines(input.role)) : []),
     ...section('Acceptance', task.acceptance ? [`This command must succeed: \`${task.acceptance}\``] : []),
     ...section('Relevant files', task.files.map((f) => `- ${f}`)),
     ...section(

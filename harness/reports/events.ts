@@ -31,6 +31,8 @@ export type JournalEventBody =
   /** A budget was reached: sessions in its scope no longer start. */
   | ({ type: 'budget.reached'; limitUsd: number; spentUsd: number; task: string } & BudgetScope)
   | { type: 'gate.submitted'; task: string; attempt: number; head: string }
+  /** The branch changes files outside its role's scope, and `roles.scope: flag` let it go on. */
+  | { type: 'scope.flagged'; task: string; role: string; attempt: number; files: string[] }
   /** One test run of the gate; `batch` branches were tested together, so a failure may be another's. */
   | { type: 'gate.result'; task: string; attempt: number; commit: string; passed: boolean; exitCode: number | null; durationMs: number; batch: number }
   | { type: 'task.merged'; task: string; attempt: number; commit: string }

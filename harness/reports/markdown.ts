@@ -53,6 +53,11 @@ export function renderMarkdown(report: RunReport): string {
     lines.push('', '## Held up', '');
     for (const stop of report.stops) lines.push(`- ${cell(stop.task)} (${cell(stop.role)}): ${cell(describeStop(stop))}`);
   }
+  const outOfScope = report.tasks.filter((t) => t.outOfScope !== undefined);
+  if (outOfScope.length > 0) {
+    lines.push('', '## Out of scope', '');
+    for (const t of outOfScope) lines.push(`- ${cell(t.id)} (${cell(t.role)}): ${cell((t.outOfScope ?? []).join(', '))}`);
+  }
   lines.push('', '## Tasks', '');
   lines.push(...table(
     ['task', 'role', 'agent', 'status', 'sessions', 'gate runs', 'gate testing', 'gate waiting', 'cost', 'merged as', 'reason'],

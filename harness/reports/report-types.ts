@@ -32,6 +32,8 @@ export interface TaskReport {
   /** From `task.queued` (or the first `attempt.started`) to the first `task.merged`. */
   timeToMergeMs?: number;
   reason?: string;
+  /** Files its branch changed outside its role's scope, let through by `roles.scope: flag`. */
+  outOfScope?: string[];
 }
 
 export interface MergeReport {

@@ -159,6 +159,11 @@ export function buildReport(run: string, allEvents: readonly JournalEvent[], opt
         state.stop = { kind: 'auth', task: event.task, role: state.report.role, at: event.ts, provider: event.provider, message: event.message };
         break;
       }
+      case 'scope.flagged': {
+        const task = stateOf(tasks, event.task).report;
+        task.outOfScope = [...new Set([...(task.outOfScope ?? []), ...event.files])].sort();
+        break;
+      }
       case 'gate.submitted':
         atGate.set(event.task, { since: Date.parse(event.ts), testMs: 0 });
         break;

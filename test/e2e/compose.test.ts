@@ -41,7 +41,7 @@ function duplicates(ids: readonly string[]): string[] {
  * CLI start takes longer than the demo needs to merge a task.
  */
 async function addTasks(texts: readonly string[]): Promise<string[]> {
-  const script = 'pids=""; for text; do gantry task add --role demo "$text" & pids="$pids $!"; done; for pid in $pids; do wait "$pid" || exit 1; done';
+  const script = 'pids=""; for text; do gantry task add --role core "$text" & pids="$pids $!"; done; for pid in $pids; do wait "$pid" || exit 1; done';
   const added = await stack.compose(['exec', '-T', 'controller', 'sh', '-c', script, 'sh', ...texts]);
   expect(added.exitCode, String(added.stderr)).toBe(0);
   const ids = String(added.stdout).trim().split('\n').map((line) => line.split(' ').pop() ?? '');
@@ -69,7 +69,7 @@ describe('docker-compose up', () => {
     for (const text of DEMO_MERGED) {
       const task = tasks.get(text);
       expect(task?.status, text).toBe('merged');
-      expect(task?.role).toBe('demo');
+      expect(task?.role).toBe('core');
       expect(task?.agent).toBe('claude-code');
       expect(task?.costUsd, text).toBeGreaterThan(0);
     }

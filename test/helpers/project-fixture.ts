@@ -49,6 +49,8 @@ export interface ProjectOptions {
   network?: string;
   /** GANTRY_LOG_LEVEL of the CLI. @defaultValue 'warn' */
   logLevel?: string;
+  /** gantry.yaml `roles` (a `dir` is relative to the project's folder). */
+  roles?: { dir?: string; scope?: 'reject' | 'flag' };
 }
 
 export interface Project {
@@ -82,6 +84,7 @@ function configOf(options: ProjectOptions, upstreamUrl: string, prefix: string):
     queue: { prefix, lease: options.leaseMs ?? 5_000 },
     shutdown: { grace: options.graceMs ?? 5_000, force: 5_000 },
     ...(options.budget ? { budget: options.budget } : {}),
+    ...(options.roles ? { roles: options.roles } : {}),
   };
 }
 

@@ -69,7 +69,7 @@ describe('BudgetGuard', () => {
     expect(task).toMatchObject({ admitted: false, reached: { scope: 'task', task: 'task-a', limitUsd: 1 } });
     expect(role).toMatchObject({ admitted: false, reached: { scope: 'role', role: 'critic', limitUsd: 2 } });
     if (task.admitted || role.admitted) throw new Error('unreachable');
-    expect(budgetMessage(task.reached)).toBe('budget of task task-a $1.00 reached ($1.00 spent): raise budget.perTask to go on');
+    expect(budgetMessage(task.reached)).toBe("budget of task task-a $1.00 reached ($1.00 spent): raise budget.perTask (or limits.dollars in the task's role file) to go on");
     expect(budgetMessage(role.reached)).toBe('budget of role critic $2.00 reached ($2.00 spent): raise budget.perRole.critic to go on');
     admitted(await budgets.admit({ task: 'task-b', role: 'core' }));
     expect((await budgets.reached()).map((r) => r.scope).sort()).toEqual(['role', 'task']);

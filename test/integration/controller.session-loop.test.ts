@@ -133,7 +133,7 @@ describe('runSessions with session reports', () => {
     const { input, events, ledger } = await loop([{ output: result({ costUsd: 0.75 }) }], { sessions: 5, budget: { perTask: 1, perRole: {} } });
     const error = await runSessions(input).catch((e: unknown) => e);
     expect(isGantryError(error) && [error.code, error.retryable]).toEqual(['BUDGET_REACHED', false]);
-    expect((error as Error).message).toBe(`budget of task ${task.id} $1.00 reached ($1.50 spent): raise budget.perTask to go on`);
+    expect((error as Error).message).toBe(`budget of task ${task.id} $1.00 reached ($1.50 spent): raise budget.perTask (or limits.dollars in the task's role file) to go on`);
     expect(await ledger.sessions(task.id)).toHaveLength(2);
     expect(await events('budget.reached')).toMatchObject([{ scope: 'task', task: task.id, limitUsd: 1, spentUsd: 1.5 }]);
   });

@@ -30,8 +30,13 @@ describe('config normalization', () => {
       queue: { prefix: 'gantry', leaseMs: 30_000 },
       shutdown: { graceMs: 60_000, forceMs: 30_000 },
       budget: { perRole: {} },
+      roles: { scope: 'reject', roles: expect.any(Object) },
       redisUrl: 'redis://127.0.0.1:6379',
     });
+    // With no roles.dir, the roles are gantry's own.
+    expect(Object.values(config.roles.roles).map((role) => [role.name, role.builtIn])).toEqual([
+      ['core', true], ['critic', true], ['dedup', true], ['docs', true], ['perf', true],
+    ]);
   });
 
   it('when every field is set, it converts paths, sizes, CPUs and durations', async () => {

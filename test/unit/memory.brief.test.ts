@@ -35,4 +35,16 @@ describe('the brief', () => {
     expect(brief).not.toContain('## Why earlier attempts failed');
     expect(brief).not.toContain('## Relevant files');
   });
+
+  it('when the task has a role, its standing prompt and the files it may change come before the instructions', () => {
+    const role = {
+      name: 'docs', count: 1, priority: 30, prompt: 'You maintain the documentation.', agent: {}, limits: {},
+      scope: { owns: ['docs/**', '**/*.md'], avoid: ['docs/api/**'] }, file: '/roles/docs.yaml', builtIn: true,
+    };
+    const brief = renderBrief({ ...base, role });
+    expect(brief).toContain('## Your role: docs\n\nYou maintain the documentation.\n\nYou may change only files matching `docs/**`, `**/*.md`.\nDo not change files matching `docs/api/**`.\n');
+    expect(brief.indexOf('## Your role')).toBeLessThan(brief.indexOf('## How to work'));
+    const anywhere = renderBrief({ ...base, role: { ...role, scope: { owns: ['**'], avoid: [] } } });
+    expect(anywhere).toContain('## Your role: docs\n\nYou maintain the documentation.\n\n## ');
+  });
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { currentRun } from '../../controller/index.ts';
 import { GantryError } from '../../errors.ts';
 import { Journal, journalPath } from '../../reports/index.ts';
+import { roleNamed } from '../../roles/index.ts';
 import { openContext } from '../context.ts';
 
 function collect(value: string, previous: string[]): string[] {
@@ -22,6 +23,7 @@ export function registerTask(program: Command, configFile: () => string): void {
       if (text.trim() === '') throw new GantryError('TASK_INVALID', 'task text is empty: say what the agent should do, e.g. gantry task add "make test/sum.test.ts pass"');
       const context = await openContext(configFile());
       try {
+        roleNamed(context.config, options.role);
         const { task: added, created } = await context.queue.add({
           text, role: options.role, files: options.files, source: 'manual',
           ...(options.acceptance ? { acceptance: options.acceptance } : {}),

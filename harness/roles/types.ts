@@ -1,0 +1,28 @@
+/** A role, as the scheduler, the briefs and the scope check use it (from a role file, defaults filled in). */
+export interface Role {
+  name: string;
+  description?: string;
+  /** Agents of this role at once; 0 pauses it. */
+  count: number;
+  /** Higher starts first when slots are short. */
+  priority: number;
+  prompt: string;
+  /** Where this role's agent differs from gantry.yaml's `agent`. */
+  agent: { kind?: 'command' | 'claude-code' | 'codex'; model?: string; command?: string };
+  scope: { owns: string[]; avoid: string[] };
+  limits: { sessions?: number; minutes?: number; dollars?: number };
+  /** Absolute path of the role file. */
+  file: string;
+  /** From gantry's own roles/ rather than the project's. */
+  builtIn: boolean;
+}
+
+/** `roles:` in gantry.yaml, with every role file read. */
+export interface RoleSettings {
+  /** Absolute path of the project's role files, if it has any. */
+  dir?: string;
+  /** What happens to a branch that changes files outside its role's scope. */
+  scope: 'reject' | 'flag';
+  /** By name; a project file replaces the built-in role of the same name. */
+  roles: Record<string, Role>;
+}
