@@ -184,7 +184,7 @@ export const RolesSettingsSchema = z
 export const ConfigSchema = z
   .object({
     repo: RepoSchema,
-    concurrency: z.number().int().min(1).max(256).default(4).describe('How many tasks run at once (worker slots).'),
+    concurrency: z.number().int().min(1).max(256).default(4).describe('How many tasks run at once, all roles together (worker slots); each role also keeps to its own `count`, and when slots are short, roles with a higher `priority` start first (docs/roles.md).'),
     stateDir: z.string().min(1).default('.gantry').describe('Where the controller keeps its clone, work trees, runs and logs; relative to the config file.'),
     agent: AgentSchema,
     gate: GateSchema,

@@ -107,10 +107,12 @@ export class Controller {
       const budget = new BudgetGuard({ redis, prefix: config.queue.prefix, run, budget: config.budget, sessionTimeoutMs: config.limits.sessionTimeoutMs });
       const parked = new ParkedTasks(redis, config.queue.prefix);
       await liftBlocks(providers, parked, logger);
-      this.#idle = new IdleWatch({ queue: this.#deps.queue, parked, providers, budget });
+      const working = Object.values(config.roles.roles).filter((role) => role.count !== 0).map((role) => role.name);
+      this.#idle = new IdleWatch({ queue: this.#deps.queue, parked, providers, budget, roles: working });
       const processor = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, merges, baselines, ledger, journal, logger });
       this.#worker = startTaskWorker({
         connection: redis, prefix: config.queue.prefix, concurrency: config.concurrency, leaseMs: config.queue.leaseMs,
+        roles: Object.values(config.roles.roles).map(({ name, count, priority }) => ({ name, count: Math.min(count ?? config.concurrency, config.concurrency), priority })),
         processor, fence, logger,
       });
       await journal.append({ type: 'run.started', controller: this.id, concurrency: config.concurrency });

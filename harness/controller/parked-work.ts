@@ -37,8 +37,11 @@ export class IdleWatch {
   readonly #parked: ParkedTasks;
   readonly #providers: ProviderGate;
   readonly #budget: BudgetGuard;
+  readonly #roles: readonly string[];
 
-  constructor(deps: { queue: TaskQueue; parked: ParkedTasks; providers: ProviderGate; budget: BudgetGuard }) {
+  /** `roles`: those that run tasks (count above 0); a paused role's tasks wait for a person, not for this run. */
+  constructor(deps: { queue: TaskQueue; parked: ParkedTasks; providers: ProviderGate; budget: BudgetGuard; roles: readonly string[] }) {
+    this.#roles = deps.roles;
     this.#queue = deps.queue;
     this.#parked = deps.parked;
     this.#providers = deps.providers;
@@ -48,7 +51,7 @@ export class IdleWatch {
   /** The outcome once idle; undefined while work can still go on. */
   async check(running: number): Promise<IdleOutcome | undefined> {
     if (running > 0) return undefined;
-    const pending = await this.#queue.pending();
+    const pending = await this.#queue.pending(this.#roles);
     if (pending === 0) return { blocked: [], parked: [], budgets: await this.#budget.reached() };
     const blocked = await this.#providers.blocks();
     const parked = await this.#parked.list();

@@ -5,7 +5,7 @@ import { mixOf } from './mix-probe.ts';
 import { describeMix, mixScript } from './mix-script.ts';
 
 /**
- * One task per culprit on the `tasks` queue. Its subject names the culprit's
+ * One task per culprit on its role's task queue. Its subject names the culprit's
  * units, so the task id (a hash of source and subject) is the same every time
  * the oracle finds that culprit: an open task is never queued twice. The
  * brief carries a one-build reproducer: the exact mix that fails, and the

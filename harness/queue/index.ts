@@ -1,7 +1,9 @@
 // The task queue: BullMQ on a durable Redis, fencing tokens, a cross-process
 // lock and the per-task ledger. Connect with connectRedis, refuse a Redis that
 // would lose jobs with checkRedisDurability, then build the rest on that client.
-export { BullTaskQueue, TASKS_QUEUE, type BullTaskQueueOptions } from './bullmq-task-queue.ts';
+export { BullTaskQueue, type BullTaskQueueOptions } from './bullmq-task-queue.ts';
+export { SlotPool } from './slot-pool.ts';
+export { taskQueueName } from './task-queues.ts';
 export { Fence } from './fence.ts';
 export { TaskLedger } from './ledger.ts';
 export { ParkedTasks, type ParkedTask } from './parked-tasks.ts';

@@ -2,18 +2,21 @@ import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from
 import type { Redis } from 'ioredis';
 import { isGantryError, messageOf, ShutdownTimeoutError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { TASKS_QUEUE } from './bullmq-task-queue.ts';
 import { withDeadline } from './deadline.ts';
 import type { Fence } from './fence.ts';
 import { ParkedTasks } from './parked-tasks.ts';
+import { SlotPool } from './slot-pool.ts';
+import { taskQueueName } from './task-queues.ts';
 import type { Task, TaskAttempt, TaskOutcome } from './types.ts';
 
 export interface TaskWorkerOptions {
   /** Shared connection (see connectRedis); BullMQ duplicates it for blocking reads and never closes it. */
   connection: Redis;
   prefix: string;
-  /** Tasks run at once by this worker. */
+  /** Tasks run at once by this worker, all roles together. */
   concurrency: number;
+  /** The roles whose queues it reads: each runs up to `count` tasks at once; for the slots, see SlotPool. */
+  roles: readonly RoleSlots[];
   /**
    * How long a task stays claimed without a heartbeat. BullMQ renews it while
    * the processor runs; a worker killed outright frees its tasks about one
@@ -29,6 +32,13 @@ export interface TaskWorkerOptions {
    * @defaultValue 300000
    */
   parkMs?: number;
+}
+
+export interface RoleSlots {
+  name: string;
+  /** 0: the role's tasks wait. */
+  count: number;
+  priority: number;
 }
 
 export interface ShutdownOptions {
@@ -51,6 +61,8 @@ interface RunningAttempt {
   abort: AbortController;
   /** Put back on the queue by a forced shutdown: no longer this worker's to finish. */
   returned: boolean;
+  /** It holds one of the run's slots (until then it waits for one and has started nothing). */
+  started: boolean;
 }
 
 // A stalled job (its worker died) may be re-queued this many times before
@@ -61,28 +73,36 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
   const { logger } = options;
   const running = new Map<string, RunningAttempt>();
   const parked = new ParkedTasks(options.connection, options.prefix);
+  const slots = new SlotPool(options.concurrency);
 
-  const worker = new Worker<Task, TaskOutcome>(TASKS_QUEUE, (job, token) => runAttempt(job, token ?? ''), {
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: options.concurrency,
-    lockDuration: options.leaseMs,
-    // The default (30 s) would leave a dead worker's task idle far past its lease.
-    stalledInterval: Math.max(1, Math.floor(options.leaseMs / 2)),
-    maxStalledCount,
+  // One BullMQ worker per role, at the role's count; the slot pool holds all of them to `concurrency`.
+  const workers = options.roles.filter((role) => role.count > 0).map((role) => {
+    const worker = new Worker<Task, TaskOutcome>(taskQueueName(role.name), (job, token) => runAttempt(job, token ?? '', role), {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: role.count,
+      lockDuration: options.leaseMs,
+      // The default (30 s) would leave a dead worker's task idle far past its lease.
+      stalledInterval: Math.max(1, Math.floor(options.leaseMs / 2)),
+      maxStalledCount,
+    });
+    worker.on('error', (error) => logger.error({ role: role.name, err: messageOf(error) }, 'task worker error'));
+    worker.on('stalled', (jobId) => logger.warn({ task: jobId }, 'task lease expired; task re-queued'));
+    worker.on('lockRenewalFailed', (jobIds) => logger.warn({ tasks: jobIds }, 'task lease renewal failed'));
+    worker.on('failed', (job, error) =>
+      logger.warn({ task: job?.id, attempt: job?.attemptsMade, err: messageOf(error) }, 'task attempt failed'));
+    return worker;
   });
-  worker.on('error', (error) => logger.error({ err: messageOf(error) }, 'task worker error'));
-  worker.on('stalled', (jobId) => logger.warn({ task: jobId }, 'task lease expired; task re-queued'));
-  worker.on('lockRenewalFailed', (jobIds) => logger.warn({ tasks: jobIds }, 'task lease renewal failed'));
-  worker.on('failed', (job, error) =>
-    logger.warn({ task: job?.id, attempt: job?.attemptsMade, err: messageOf(error) }, 'task attempt failed'));
 
-  async function runAttempt(job: Job<Task, TaskOutcome>, token: string): Promise<TaskOutcome> {
+  async function runAttempt(job: Job<Task, TaskOutcome>, token: string, role: RoleSlots): Promise<TaskOutcome> {
     const task = job.data;
-    const entry: RunningAttempt = { job, token, abort: new AbortController(), returned: false };
+    const entry: RunningAttempt = { job, token, abort: new AbortController(), returned: false, started: false };
     running.set(task.id, entry);
+    let release: (() => void) | undefined;
     const [result] = await Promise.allSettled([
       (async () => {
+        release = await slots.acquire(role.name, role.priority, entry.abort.signal);
+        entry.started = true;
         await parked.unpark(task.id);
         const attempt: TaskAttempt = {
           task,
@@ -95,6 +115,7 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
         return options.processor(attempt);
       })(),
     ]);
+    release?.();
     running.delete(task.id);
     // The job is back on the queue: BullMQ must neither complete nor fail it.
     if (entry.returned) throw new WaitingError();
@@ -131,9 +152,12 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
   async function shutDown({ graceMs, forceMs }: ShutdownOptions): Promise<void> {
     // Stops taking tasks, waits for running ones, then closes BullMQ's own
     // connections. It can hang while Redis is down, hence the deadlines.
-    const closed = worker.close().catch((error: unknown) => logger.error({ err: messageOf(error) }, 'closing the task worker failed'));
+    const closed = Promise.all(workers.map((worker) => worker.close())).catch((error: unknown) => logger.error({ err: messageOf(error) }, 'closing the task worker failed'));
+    // Tasks still waiting for a slot have started nothing: back to the queue at once, or they would start while the run drains.
+    const unstarted = [...running.values()].filter((entry) => !entry.started);
+    await Promise.allSettled(unstarted.map(putBack));
     if ((await withDeadline(closed, graceMs)).done) return;
-    const returned = [...running.values()];
+    const returned = [...running.values()].filter((entry) => !entry.returned);
     logger.warn({ tasks: returned.map((e) => e.job.id), graceMs }, 'grace period over; aborting running tasks');
     // Putting back needs Redis too, so it shares the force deadline.
     const forced = Promise.allSettled(returned.map(putBack)).then(() => closed);

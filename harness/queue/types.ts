@@ -1,4 +1,4 @@
-/** What a task is, as it travels through the `tasks` queue. */
+/** What a task is, as it travels through its role's task queue (`tasks.<role>`). */
 
 export interface TaskSpec {
   /** What to do, in the words the agent will read. */
@@ -41,8 +41,8 @@ export interface TaskQueue {
   /** Queues a task unless one with the same id exists; `created` says which. */
   add(spec: TaskSpec): Promise<{ task: Task; created: boolean }>;
   list(): Promise<TaskRecord[]>;
-  /** Tasks not yet ended (waiting, active, delayed). */
-  pending(): Promise<number>;
+  /** Tasks not yet ended (waiting, active, delayed); of `roles` only, when given. */
+  pending(roles?: readonly string[]): Promise<number>;
   /** Puts an ended (failed) task back in the queue with its attempts reset; false when it is not failed. */
   retry(taskId: string): Promise<boolean>;
   close(): Promise<void>;

@@ -91,7 +91,7 @@ function toRole(file: RoleFile, absolute: string, builtIn: boolean): Role {
   return {
     name: file.name,
     ...(file.description === undefined ? {} : { description: file.description }),
-    count: file.count,
+    ...(file.count === undefined ? {} : { count: file.count }),
     priority: file.priority,
     prompt: file.prompt.trim(),
     agent: {
@@ -112,7 +112,7 @@ function toRole(file: RoleFile, absolute: string, builtIn: boolean): Role {
 
 /** Two running roles that own the same files will collide on them: worth a warning, not a refusal. */
 function overlapWarnings(roles: readonly Role[]): string[] {
-  const active = roles.filter((role) => role.count > 0);
+  const active = roles.filter((role) => role.count !== 0);
   const warnings: string[] = [];
   for (const [i, a] of active.entries()) {
     for (const b of active.slice(i + 1)) {

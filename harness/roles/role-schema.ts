@@ -12,7 +12,7 @@ export const RoleSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'expected a lower-case name of letters, digits and -, starting with a letter (at most 32 characters)').describe('The role\'s name, as tasks name it (`--role`); it must match the file name (`core` in core.yaml).').meta({ examples: ['core'] }),
     description: z.string().min(1).optional().describe('One line on what the role is for, shown by `gantry roles list`.').meta({ examples: ['Fixes failing tests and builds features'] }),
-    count: z.number().int().min(0).max(256).default(1).describe('How many agents of this role run at once; 0 pauses the role (its tasks wait).'),
+    count: z.number().int().min(0).max(256).optional().describe('How many agents of this role run at once; 0 pauses the role (its tasks wait). Without it the role may use every slot `concurrency` gives.').meta({ examples: [1] }),
     priority: z.number().int().min(0).max(100).default(50).describe('When more tasks are ready than `concurrency` allows, roles with a higher priority start theirs first.'),
     prompt: z.string().min(1).describe('The standing part of every brief of this role: what the agent is for, what to look at, what to leave alone.').meta({ examples: ['You are a core developer. Fix the failing test named in the task.'] }),
     agent: z

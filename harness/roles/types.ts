@@ -2,8 +2,8 @@
 export interface Role {
   name: string;
   description?: string;
-  /** Agents of this role at once; 0 pauses it. */
-  count: number;
+  /** Agents of this role at once; 0 pauses it; absent: as many as `concurrency` allows. */
+  count?: number;
   /** Higher starts first when slots are short. */
   priority: number;
   prompt: string;

@@ -51,6 +51,7 @@ describe('gantry run with roles', () => {
       '',
     ].join('\n'));
     const listed = await project.gantry(['roles', 'list']);
+    expect(listed.stdout).toMatch(/^core\s+any\s+60\s+/m);
     expect(listed.stdout).toMatch(/^scribe\s+1\s+50\s+\(gantry\.yaml\)\s+notes\/\*\*\s+roles\/scribe\.yaml$/m);
     const added = await project.gantry(['task', 'add', '--role', 'scribe', 'note juliet']);
     expect(added.exitCode, added.stderr).toBe(0);

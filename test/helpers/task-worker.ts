@@ -6,7 +6,7 @@ import type { RedisTestContext } from './redis.ts';
 export interface TaskWorkerFixture {
   /** A queue on the test's prefix that gives each task `attempts` attempts, 50 ms apart; closed after the test. */
   makeQueue(attempts: number): BullTaskQueue;
-  /** A worker on the test's prefix (concurrency 1, lease 5 s unless `options` say otherwise); closed after the test. */
+  /** A worker on the test's prefix (concurrency 1, role core only, lease 5 s unless `options` say otherwise); closed after the test. */
   startWorker(processor: TaskWorkerOptions['processor'], options?: Partial<TaskWorkerOptions>): TaskWorker;
   /** The queue's first task, once it is in `state` (waits up to 15 s). */
   recordOf(queue: BullTaskQueue, state: TaskRecord['state']): Promise<TaskRecord>;
@@ -23,7 +23,7 @@ export function taskWorkerFixture(ctx: RedisTestContext): TaskWorkerFixture {
 
     startWorker(processor, options = {}) {
       const worker = startTaskWorker({
-        connection: ctx.redis, prefix: ctx.prefix, concurrency: 1, leaseMs: 5_000,
+        connection: ctx.redis, prefix: ctx.prefix, concurrency: 1, leaseMs: 5_000, roles: [{ name: 'core', count: options.concurrency ?? 1, priority: 50 }],
         processor, fence: new Fence(ctx.redis, ctx.prefix), logger: silentLogger, ...options,
       });
       // A test may have closed it already, or left a task that ignores the abort: neither is this cleanup's concern.

@@ -17,7 +17,7 @@ describe('BullTaskQueue.add', () => {
 
   function startWorker(processor: (attempt: TaskAttempt) => Promise<TaskOutcome>) {
     const worker = startTaskWorker({
-      connection: ctx.redis, prefix: ctx.prefix, concurrency: 1, leaseMs: 5_000,
+      connection: ctx.redis, prefix: ctx.prefix, concurrency: 1, leaseMs: 5_000, roles: [{ name: 'core', count: 1, priority: 50 }],
       processor, fence: new Fence(ctx.redis, ctx.prefix), logger: silentLogger,
     });
     ctx.defer(() => worker.close({ graceMs: 5_000, forceMs: 2_000 }));

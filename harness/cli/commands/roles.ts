@@ -18,7 +18,7 @@ export function registerRoles(program: Command, configFile: () => string): void 
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
       }
-      const rows = list.map((role) => [role.name, String(role.count), String(role.priority), role.agent.kind ?? '(gantry.yaml)', scopeText(role), from(role)]);
+      const rows = list.map((role) => [role.name, role.count === undefined ? 'any' : String(role.count), String(role.priority), role.agent.kind ?? '(gantry.yaml)', scopeText(role), from(role)]);
       process.stdout.write(table(['role', 'count', 'priority', 'agent', 'scope', 'file'], rows));
     });
 

@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Each role's tasks wait in a BullMQ queue of their own, `tasks.<role>`, so
+ * that one worker per role can keep that role at its count. A task's id is
+ * claimed once across every role (`task-role:<id>` holds the role that has
+ * it), so one subject is never queued twice, even under two roles.
+ */
+export function taskQueueName(role: string): string {
+  return `tasks.${role}`;
+}
+
+export class TaskRoles {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+  }
+
+  /** The role that has the task: the first role it was queued under wins. */
+  async claim(taskId: string, role: string): Promise<string> {
+    const key = this.#key(taskId);
+    await this.#redis.set(key, role, 'NX');
+    const owner = (await this.#redis.get(key)) ?? role;
+    await this.#redis.sadd(this.#rolesKey(), owner);
+    return owner;
+  }
+
+  async roleOf(taskId: string): Promise<string | undefined> {
+    return (await this.#redis.get(this.#key(taskId))) ?? undefined;
+  }
+
+  /** Every role a task was ever queued under (queues a config no longer names included). */
+  async all(): Promise<string[]> {
+    return (await this.#redis.smembers(this.#rolesKey())).sort();
+  }
+
+  #key(taskId: string): string {
+    return `${this.#prefix}:task-role:${taskId}`;
+  }
+
+  #rolesKey(): string {
+    return `${this.#prefix}:task-roles`;
+  }
+}
