@@ -82,7 +82,8 @@ export class Controller {
     try {
       await checkRedisDurability(redis, config.redisUrl);
       await runtime.ping();
-      for (const image of new Set([config.agent.image, config.gate.image, ...(config.oracle?.check ? [config.oracle.image] : [])])) {
+      const roleImages = Object.values(config.roles.roles).filter((role) => role.count !== 0).flatMap((role) => (role.agent.image ? [role.agent.image] : []));
+      for (const image of new Set([config.agent.image, config.gate.image, ...roleImages, ...(config.oracle?.check ? [config.oracle.image] : [])])) {
         if (!(await runtime.hasImage(image))) {
           throw new GantryError('IMAGE_MISSING', `image ${image} not found: run images/build-offline.sh, or build it and set agent.image`);
         }

@@ -1,16 +1,15 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentAdapter, ProviderGate } from '../agents/index.ts';
-import { configForRole, outOfScope, roleNamed } from '../roles/index.ts';
 import type { GantryConfig } from '../config/types.ts';
+import { displayPath } from '../config/yaml-file.ts';
 import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts';
 import type { ControllerRepo, Workspace } from '../git/types.ts';
 import type { BaselineStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
 import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
-import type { Role } from '../roles/types.ts';
-import { displayPath } from '../config/yaml-file.ts';
+import { configForRole, outOfScope, roleNamed, type Role } from '../roles/index.ts';
 import type { Journal } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import type { BudgetGuard } from './budget-guard.ts';

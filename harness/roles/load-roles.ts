@@ -96,6 +96,7 @@ function toRole(file: RoleFile, absolute: string, builtIn: boolean): Role {
     prompt: file.prompt.trim(),
     agent: {
       ...(agent.kind === undefined ? {} : { kind: agent.kind }),
+      ...(agent.image === undefined ? {} : { image: agent.image }),
       ...(agent.model === undefined ? {} : { model: agent.model }),
       ...(agent.command === undefined ? {} : { command: agent.command }),
     },

@@ -18,12 +18,13 @@ export const RoleSchema = z
     agent: z
       .object({
         kind: AgentKind.optional(),
+        image: z.string().min(1).optional().describe('Docker image this role\'s sessions run in (it must have the agent\'s CLI).').meta({ examples: ['gantry/claude-code'] }),
         model: z.string().min(1).optional().describe('Model name handed to the agent CLI.').meta({ examples: ['claude-sonnet-4-5'] }),
         command: z.string().min(1).optional().describe('For kind `command`: the shell command run as the agent.').meta({ examples: ['sh ./scripts/docs-agent.sh'] }),
       })
       .strict()
       .default({})
-      .describe('What runs this role\'s sessions, where it differs from gantry.yaml\'s `agent` (kind, model, command); unset fields come from there.'),
+      .describe('What runs this role\'s sessions, where it differs from gantry.yaml\'s `agent` (kind, image, model, command); unset fields come from there.'),
     scope: z
       .object({
         owns: globs('Globs of the files this role may change (relative to the repository root; `**` crosses folders).').default(['**']),

@@ -8,7 +8,7 @@ export interface Role {
   priority: number;
   prompt: string;
   /** Where this role's agent differs from gantry.yaml's `agent`. */
-  agent: { kind?: 'command' | 'claude-code' | 'codex'; model?: string; command?: string };
+  agent: { kind?: 'command' | 'claude-code' | 'codex'; image?: string; model?: string; command?: string };
   scope: { owns: string[]; avoid: string[] };
   limits: { sessions?: number; minutes?: number; dollars?: number };
   /** Absolute path of the role file. */

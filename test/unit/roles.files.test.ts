@@ -105,12 +105,12 @@ describe('role files', () => {
 
 describe('a role at work', () => {
   it('when a role sets its agent and limits, its tasks run with them over gantry.yaml\'s', async () => {
-    await roleFile('review.yaml', 'name: review\nprompt: x\nagent:\n  kind: claude-code\n  model: claude-opus-4\nlimits:\n  sessions: 1\n  minutes: 0.5\n  dollars: 2\n');
+    await roleFile('review.yaml', 'name: review\nprompt: x\nagent:\n  kind: claude-code\n  image: gantry/claude-code\n  model: claude-opus-4\nlimits:\n  sessions: 1\n  minutes: 0.5\n  dollars: 2\n');
     const file = path.join(dir, 'gantry.yaml');
     await writeFile(file, CONFIG);
     const config = await loadConfig(file, { env: {} });
     const review = configForRole(config, roleNamed(config, 'review'));
-    expect(review.agent).toMatchObject({ kind: 'claude-code', model: 'claude-opus-4', image: 'gantry/agent-base' });
+    expect(review.agent).toMatchObject({ kind: 'claude-code', model: 'claude-opus-4', image: 'gantry/claude-code' });
     // gantry.yaml's command was written for kind command: it does not carry over to claude-code.
     expect(review.agent.command).toBeUndefined();
     expect(review.limits).toMatchObject({ sessions: 1, taskTimeoutMs: 30_000, sessionTimeoutMs: config.limits.sessionTimeoutMs });
