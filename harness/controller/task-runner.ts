@@ -7,7 +7,7 @@ import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts'
 import type { ControllerRepo, Workspace } from '../git/types.ts';
 import type { BaselineStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
-import type { TaskLedger } from '../queue/index.ts';
+import { subjectKey, type TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
 import { configForRole, outOfScope, roleNamed, type Role } from '../roles/index.ts';
 import type { Journal } from '../reports/index.ts';
@@ -93,7 +93,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
     const role = roleNamed(deps.config, task.role);
     const config = configForRole(deps.config, role);
     const agent = agentOf(config, role.name);
-    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: agent.kind });
+    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: agent.kind, subject: subjectKey(task) });
     const dir = join(config.stateDir, 'runs', journal.run, 'tasks', task.id, `attempt-${attempt.attempt}`);
     let workspace: Workspace | undefined;
     try {
@@ -134,7 +134,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       const reason = messageOf(error);
       // A budget is no failure of the agent: the next brief need not tell it about one.
       if (!(isGantryError(error) && error.code === 'BUDGET_REACHED')) await ledger.recordFailure(task.id, `attempt ${attempt.attempt}: ${reason}`);
-      await journal.append({ type: 'attempt.failed', task: task.id, attempt: attempt.attempt, reason, final });
+      await journal.append({ type: 'attempt.failed', task: task.id, attempt: attempt.attempt, reason, final, ...(isGantryError(error) ? { code: error.code } : {}) });
       if (final && workspace && !keepsWorkTree(error)) await repo.archive(workspace, 'failed');
       log.warn({ reason, final }, final ? 'task failed' : 'attempt failed; retrying');
       throw isGantryError(error) ? error : new GantryError('AGENT_FAILED', reason, { cause: error, retryable: !final });

@@ -9,7 +9,7 @@ export { TaskLedger } from './ledger.ts';
 export { ParkedTasks, type ParkedTask } from './parked-tasks.ts';
 export { withLock, type LockOptions } from './lock.ts';
 export { checkRedisDurability, connectRedis, describeRedisUrl } from './redis.ts';
-export { normalizeTaskText, taskId } from './task-id.ts';
+export { normalizeTaskText, subjectKey, taskId } from './task-id.ts';
 export { startTaskWorker, type ShutdownOptions, type TaskWorker, type TaskWorkerOptions } from './task-worker.ts';
 export type {
   SessionRecord,

@@ -18,6 +18,11 @@ export function normalizeTaskText(text: string): string {
  * becomes `f`. Every other id stays as it was, so tasks already queued keep
  * their ids.
  */
+/** A short key of what the task is about, the same whatever source queued it: duplicate work is counted by it. */
+export function subjectKey(spec: Pick<TaskSpec, 'subject' | 'text'>): string {
+  return createHash('sha256').update(spec.subject ?? normalizeTaskText(spec.text)).digest('hex').slice(0, 16);
+}
+
 export function taskId(spec: Pick<TaskSpec, 'source' | 'subject' | 'text'>): string {
   const subject = spec.subject ?? normalizeTaskText(spec.text);
   const hex = createHash('sha256').update(`${spec.source}\0${subject}`).digest('hex').slice(0, 16);

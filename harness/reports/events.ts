@@ -20,8 +20,11 @@ export type JournalEventBody =
   | { type: 'run.started'; controller: string; concurrency: number }
   | { type: 'run.stopped'; controller: string; reason: string }
   | { type: 'task.queued'; task: string; role: string; text: string }
-  /** `agent` is the agent kind (`claude-code`, `codex`, `command`…); journals written before it existed lack it. */
-  | { type: 'attempt.started'; task: string; role: string; attempt: number; fence: number; agent?: string }
+  /**
+   * `agent` is the agent kind (`claude-code`, `codex`, `command`…); `subject` a key of what the task is about,
+   * the same for tasks of one subject from different sources. Journals written before them lack them.
+   */
+  | { type: 'attempt.started'; task: string; role: string; attempt: number; fence: number; agent?: string; subject?: string }
   | { type: 'session.started'; task: string; attempt: number; session: number }
   | ({ type: 'session.ended'; task: string; attempt: number; session: number; exitCode: number | null; end: SessionEnd; durationMs: number } & Partial<SessionUsage>)
   /** A provider answered "rate limited": every session of it waits until `until` (ISO time). */
@@ -36,7 +39,8 @@ export type JournalEventBody =
   /** One test run of the gate; `batch` branches were tested together, so a failure may be another's. */
   | { type: 'gate.result'; task: string; attempt: number; commit: string; passed: boolean; exitCode: number | null; durationMs: number; batch: number }
   | { type: 'task.merged'; task: string; attempt: number; commit: string }
-  | { type: 'attempt.failed'; task: string; attempt: number; reason: string; final: boolean }
+  /** `code`: the error's code (`MERGE_CONFLICT`, `GATE_FAILED`…), absent in older journals. */
+  | { type: 'attempt.failed'; task: string; attempt: number; reason: string; final: boolean; code?: string }
   /** An oracle bisection (docs/oracle.md) began on main at `commit`; `oracle` names this bisection. */
   | { type: 'oracle.started'; oracle: string; commit: string; units: number; parallel: number; trigger: OracleTrigger }
   /** One probe answered; `set` (the candidate units) only when it is small enough to keep. */

@@ -16,6 +16,10 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
 }
 
+function percent(share: number | null): string {
+  return share === null ? '–' : `${(share * 100).toFixed(1)} %`;
+}
+
 function summary(report: RunReport): string[] {
   const { totals } = report;
   const window = report.from === null ? 'The journal holds no events.' : `Events from ${report.from} to ${report.to}${report.since ? ` (since ${report.since})` : ''}.`;
@@ -36,6 +40,16 @@ export function renderMarkdown(report: RunReport): string {
     ['role', 'tasks', 'merged', 'failed', 'sessions', 'cost', 'wasted', 'cost per merge'],
     report.roles.map((r) => [cell(r.role), `${r.tasks}`, `${r.merged}`, `${r.failed}`, `${r.sessions}`, usd(r.costUsd), usd(r.wasteUsd), usd(r.costPerMergeUsd)]),
     'No tasks.',
+  ));
+  lines.push('', '## Coordination', '');
+  const { coordination } = report;
+  lines.push(...table(
+    ['role', 'at the gate', 'conflicts', 'conflict rate', 'merge success', 'sessions', 'duplicate work', 'merges per hour'],
+    [...coordination.roles, { role: 'all', ...coordination.total }].map((c) => [
+      cell(c.role), `${c.submissions}`, `${c.conflicts}`, percent(c.conflictRate), percent(c.mergeSuccessRate), `${c.sessions}`,
+      `${c.duplicateSessions} (${percent(c.duplicateRate)})`, `${c.mergesPerHour ?? '–'}`,
+    ]),
+    'No sessions.',
   ));
   lines.push('', '## Merges', '');
   lines.push(...table(

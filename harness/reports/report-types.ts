@@ -1,3 +1,4 @@
+import type { CoordinationReport } from './coordination.ts';
 import type { BudgetScope, SessionEnd } from './events.ts';
 
 /**
@@ -127,6 +128,8 @@ export interface RunReport {
   stops: StopReport[];
   sessions: SessionCost[];
   roles: RoleReport[];
+  /** Conflicts, duplicate work and merge success, in total and by role. */
+  coordination: CoordinationReport;
   timeline: Timeline;
   totals: {
     tasks: number;

@@ -1,3 +1,4 @@
+import { coordinationOf } from './coordination.ts';
 import type { BudgetScope, JournalEvent } from './events.ts';
 import { ratio, roundUsd } from './numbers.ts';
 import type { MergeReport, RejectionReport, RoleReport, RunReport, SessionCost, StopReport, TaskReport } from './report-types.ts';
@@ -249,6 +250,7 @@ export function buildReport(run: string, allEvents: readonly JournalEvent[], opt
     stops: states.flatMap((state) => (state.stop ? [state.stop] : [])),
     sessions,
     roles: rolesOf(list, sessions),
+    coordination: coordinationOf(events, windowMs),
     timeline: buildTimeline(from, to, timed),
     totals: {
       tasks: list.length,
