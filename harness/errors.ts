@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'OUT_OF_SCOPE'
   | 'AGENT_FAILED'
   | 'PROVIDER_BLOCKED'
+  | 'SUBJECT_BUSY'
   | 'BUDGET_REACHED'
   | 'TASK_INVALID'
   | 'RUN_NOT_FOUND'

@@ -1,12 +1,14 @@
-import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isGantryError, messageOf, ShutdownTimeoutError } from '../errors.ts';
+import { GantryError, isGantryError, messageOf, ShutdownTimeoutError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { withDeadline } from './deadline.ts';
 import type { Fence } from './fence.ts';
 import { ParkedTasks } from './parked-tasks.ts';
 import { SlotPool } from './slot-pool.ts';
-import { taskQueueName } from './task-queues.ts';
+import { SubjectLocks } from './subject-locks.ts';
+import { subjectKey } from './task-id.ts';
+import { taskQueueName, TaskRoles } from './task-queues.ts';
 import type { Task, TaskAttempt, TaskOutcome } from './types.ts';
 
 export interface TaskWorkerOptions {
@@ -32,6 +34,11 @@ export interface TaskWorkerOptions {
    * @defaultValue 300000
    */
   parkMs?: number;
+  /**
+   * How long a task waits when another task of the same subject runs, before
+   * it looks again (it spends no attempt). @defaultValue 15000
+   */
+  subjectWaitMs?: number;
 }
 
 export interface RoleSlots {
@@ -74,6 +81,15 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
   const running = new Map<string, RunningAttempt>();
   const parked = new ParkedTasks(options.connection, options.prefix);
   const slots = new SlotPool(options.concurrency);
+  const queues = new Map<string, Queue>();
+  const roles = new TaskRoles(options.connection, options.prefix);
+  const subjects = new SubjectLocks(options.connection, options.prefix, async (taskId) => {
+    const role = await roles.roleOf(taskId);
+    if (role === undefined) return false;
+    const queue = queues.get(role) ?? new Queue(taskQueueName(role), { connection: options.connection, prefix: options.prefix });
+    queues.set(role, queue);
+    return (await (await queue.getJob(taskId))?.isActive()) ?? false;
+  });
 
   // One BullMQ worker per role, at the role's count; the slot pool holds all of them to `concurrency`.
   const workers = options.roles.filter((role) => role.count > 0).map((role) => {
@@ -99,8 +115,13 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
     const entry: RunningAttempt = { job, token, abort: new AbortController(), returned: false, started: false };
     running.set(task.id, entry);
     let release: (() => void) | undefined;
+    const subject = subjectKey(task);
+    let holdsSubject = false;
     const [result] = await Promise.allSettled([
       (async () => {
+        const holder = await subjects.claim(subject, task.id);
+        if (holder !== undefined) throw new GantryError('SUBJECT_BUSY', `task ${holder} works on the same subject; this one waits until it ends`, { retryable: true });
+        holdsSubject = true;
         release = await slots.acquire(role.name, role.priority, entry.abort.signal);
         entry.started = true;
         await parked.unpark(task.id);
@@ -116,18 +137,20 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
       })(),
     ]);
     release?.();
+    if (holdsSubject) await subjects.release(subject, task.id).catch((error: unknown) => logger.warn({ task: task.id, err: messageOf(error) }, 'could not release the task\'s subject; the next task of it takes it over'));
     running.delete(task.id);
     // The job is back on the queue: BullMQ must neither complete nor fail it.
     if (entry.returned) throw new WaitingError();
     if (result.status === 'fulfilled') return result.value;
-    if (isGantryError(result.reason) && result.reason.code === 'PROVIDER_BLOCKED') await park(entry, result.reason.message);
+    if (isGantryError(result.reason) && result.reason.code === 'PROVIDER_BLOCKED') await park(entry, result.reason.message, options.parkMs ?? 300_000);
+    if (isGantryError(result.reason) && result.reason.code === 'SUBJECT_BUSY') await park(entry, result.reason.message, options.subjectWaitMs ?? 15_000);
     throw toBullMqError(result.reason);
   }
 
   /** Sets the task aside without spending an attempt; BullMQ must neither complete nor fail it. */
-  async function park(entry: RunningAttempt, reason: string): Promise<never> {
+  async function park(entry: RunningAttempt, reason: string, delayMs: number): Promise<never> {
     try {
-      await parked.park(entry.job, entry.token, reason, options.parkMs ?? 300_000);
+      await parked.park(entry.job, entry.token, reason, delayMs);
       logger.info({ task: entry.job.id, reason }, 'task parked without spending an attempt');
     } catch (error) {
       // Its lease then runs out and the stalled check re-queues it.
@@ -152,7 +175,9 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
   async function shutDown({ graceMs, forceMs }: ShutdownOptions): Promise<void> {
     // Stops taking tasks, waits for running ones, then closes BullMQ's own
     // connections. It can hang while Redis is down, hence the deadlines.
-    const closed = Promise.all(workers.map((worker) => worker.close())).catch((error: unknown) => logger.error({ err: messageOf(error) }, 'closing the task worker failed'));
+    const closed = Promise.all(workers.map((worker) => worker.close()))
+      .then(() => Promise.all([...queues.values()].map((queue) => queue.close())))
+      .catch((error: unknown) => logger.error({ err: messageOf(error) }, 'closing the task worker failed'));
     // Tasks still waiting for a slot have started nothing: back to the queue at once, or they would start while the run drains.
     const unstarted = [...running.values()].filter((entry) => !entry.started);
     await Promise.allSettled(unstarted.map(putBack));

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
-import type { TaskAttempt, TaskOutcome } from '../../harness/queue/index.ts';
+import { subjectKey, type TaskAttempt, type TaskOutcome } from '../../harness/queue/index.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
 import { taskWorkerFixture } from '../helpers/task-worker.ts';
 
@@ -120,5 +120,41 @@ describe('startTaskWorker with roles', () => {
     const records = await queue.list();
     expect(records.find((r) => r.task.text === 'waiting')).toMatchObject({ state: 'waiting', attempts: 0 });
     expect(records.find((r) => r.task.text === 'running')?.state).toBe('completed');
+  });
+});
+
+describe('startTaskWorker and subjects', () => {
+  const ctx = useRedisPrefix();
+  const { makeQueue, startWorker } = taskWorkerFixture(ctx);
+
+  it('when two tasks from two sources share a subject, the second waits for the first without spending an attempt', async () => {
+    const queue = makeQueue(1);
+    await queue.add({ ...spec('core', 'fix parser'), subject: 'test parser.test.ts', source: 'failing-test' });
+    await queue.add({ ...spec('core', 'fix parser, by hand'), subject: 'test parser.test.ts' });
+    await queue.add(spec('core', 'other'));
+    const gated = gatedProcessor();
+    startWorker(gated.processor, { concurrency: 3, roles: [{ name: 'core', count: 3, priority: 50 }], subjectWaitMs: 200 });
+    await vi.waitFor(() => expect(gated.holding()).toEqual(['fix parser', 'other']), { timeout: 10_000 });
+    // Looked again several times while the first held the subject, and never started.
+    await sleep(800);
+    expect(gated.started).toEqual(['fix parser', 'other']);
+    await gated.release('fix parser');
+    await gated.release('other');
+    await gated.release('fix parser, by hand');
+    await vi.waitFor(async () => expect((await queue.list()).map((r) => [r.task.text, r.state, r.attempts])).toEqual([
+      ['fix parser', 'completed', 1], ['fix parser, by hand', 'completed', 1], ['other', 'completed', 1],
+    ]), { timeout: 10_000 });
+  });
+
+  it('when the task holding a subject no longer runs (its controller died), the next task of the subject takes it over', async () => {
+    const queue = makeQueue(1);
+    const { task } = await queue.add({ ...spec('core', 'fix parser'), subject: 'parser' });
+    // A lock left by a task that is not running: queued, never taken by any worker.
+    await ctx.redis.set(`${ctx.prefix}:subject:${subjectKey({ subject: 'parser', text: '' })}`, 'gone-task');
+    const gated = gatedProcessor();
+    startWorker(gated.processor, { concurrency: 1, roles: [{ name: 'core', count: 1, priority: 50 }], subjectWaitMs: 200 });
+    await gated.release('fix parser');
+    await vi.waitFor(async () => expect((await queue.list())[0]?.state).toBe('completed'), { timeout: 10_000 });
+    expect(await ctx.redis.get(`${ctx.prefix}:subject:${subjectKey(task)}`)).toBeNull();
   });
 });
