@@ -1,7 +1,7 @@
-import { Queue, type Job, type JobType } from 'bullmq';
+import type { Job, JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { taskId } from './task-id.ts';
-import { taskQueueName, TaskRoles } from './task-queues.ts';
+import { RoleQueues } from './task-queues.ts';
 import type { Task, TaskOutcome, TaskQueue, TaskRecord, TaskSpec, TaskState } from './types.ts';
 
 export interface BullTaskQueueOptions {
@@ -28,20 +28,23 @@ const listedStates: ReadonlyArray<[JobType, TaskState]> = [
 
 /** Every task source writes here, every worker reads its role's queue (see taskQueueName). */
 export class BullTaskQueue implements TaskQueue {
-  readonly #options: BullTaskQueueOptions;
-  readonly #roles: TaskRoles;
-  readonly #queues = new Map<string, Queue<Task, TaskOutcome>>();
+  readonly #queues: RoleQueues;
 
   constructor(options: BullTaskQueueOptions) {
-    this.#options = options;
-    this.#roles = new TaskRoles(options.connection, options.prefix);
+    this.#queues = new RoleQueues(options.connection, options.prefix, {
+      attempts: options.attempts,
+      backoff: { type: 'exponential', delay: options.backoffMs ?? 2_000 },
+      // Ended jobs stay: their jobId is what makes re-adding an ended task a no-op.
+      removeOnComplete: false,
+      removeOnFail: false,
+    });
   }
 
   async add(spec: TaskSpec): Promise<{ task: Task; created: boolean }> {
     const fresh: Task = { ...spec, id: taskId(spec), createdAt: new Date().toISOString() };
-    const role = await this.#roles.claim(fresh.id, fresh.role);
+    const role = await this.#queues.roles.claim(fresh.id, fresh.role);
     const task = { ...fresh, role };
-    const queue = this.#queue(role);
+    const queue = this.#queues.queue(role);
     // BullMQ answers a duplicate jobId with the existing id and no sign of it,
     // so read the job back: ours carries the createdAt we just made.
     await queue.add(role, task, { jobId: task.id });
@@ -52,9 +55,9 @@ export class BullTaskQueue implements TaskQueue {
 
   async list(): Promise<TaskRecord[]> {
     const seen = new Map<string, TaskRecord & { timestamp: number }>();
-    for (const role of await this.#roles.all()) {
+    for (const role of await this.#queues.roles.all()) {
       for (const [type, state] of listedStates) {
-        const jobs = (await this.#queue(role).getJobs([type], 0, -1, true)) as Job<Task, TaskOutcome>[];
+        const jobs = (await this.#queues.queue(role).getJobs([type], 0, -1, true)) as Job<Task, TaskOutcome>[];
         for (const job of jobs) {
           // A job that moved between two reads shows up once, in its later state.
           if (job?.id !== undefined) seen.set(job.id, { ...toRecord(job, state), timestamp: job.timestamp });
@@ -66,45 +69,19 @@ export class BullTaskQueue implements TaskQueue {
 
   async pending(roles?: readonly string[]): Promise<number> {
     let count = 0;
-    for (const role of roles ?? (await this.#roles.all())) count += await this.#queue(role).getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized');
+    for (const role of roles ?? (await this.#queues.roles.all())) count += await this.#queues.queue(role).getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized');
     return count;
   }
 
   async retry(id: string): Promise<boolean> {
-    const job = await this.job(id);
+    const job = await this.#queues.job(id);
     if (!job || !(await job.isFailed())) return false;
     await job.retry('failed', { resetAttemptsMade: true });
     return true;
   }
 
-  /** The task's BullMQ job, in whichever role's queue has it. */
-  async job(id: string): Promise<Job<Task, TaskOutcome> | undefined> {
-    const role = await this.#roles.roleOf(id);
-    return role === undefined ? undefined : ((await this.#queue(role).getJob(id)) ?? undefined);
-  }
-
   async close(): Promise<void> {
-    await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
-  }
-
-  #queue(role: string): Queue<Task, TaskOutcome> {
-    let queue = this.#queues.get(role);
-    if (!queue) {
-      const { connection, prefix, attempts, backoffMs } = this.#options;
-      queue = new Queue<Task, TaskOutcome>(taskQueueName(role), {
-        connection,
-        prefix,
-        defaultJobOptions: {
-          attempts,
-          backoff: { type: 'exponential', delay: backoffMs ?? 2_000 },
-          // Ended jobs stay: their jobId is what makes re-adding an ended task a no-op.
-          removeOnComplete: false,
-          removeOnFail: false,
-        },
-      });
-      this.#queues.set(role, queue);
-    }
-    return queue;
+    await this.#queues.close();
   }
 }
 

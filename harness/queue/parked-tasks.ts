@@ -1,6 +1,6 @@
-import { Queue, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { taskQueueName, TaskRoles } from './task-queues.ts';
+import { RoleQueues } from './task-queues.ts';
 
 export interface ParkedTask {
   task: string;
@@ -45,16 +45,11 @@ export class ParkedTasks {
 
   /** Makes every parked task that is still delayed ready to run now. Returns how many. */
   async wakeAll(): Promise<number> {
-    const roles = new TaskRoles(this.#redis, this.#prefix);
-    const queues = new Map<string, Queue>();
+    const queues = new RoleQueues(this.#redis, this.#prefix);
     try {
       let woken = 0;
       for (const { task } of await this.list()) {
-        const role = await roles.roleOf(task);
-        if (role === undefined) continue;
-        const queue = queues.get(role) ?? new Queue(taskQueueName(role), { connection: this.#redis, prefix: this.#prefix });
-        queues.set(role, queue);
-        const job = await queue.getJob(task);
+        const job = await queues.job(task);
         if (job && (await job.isDelayed())) {
           await job.promote();
           woken += 1;
@@ -62,7 +57,7 @@ export class ParkedTasks {
       }
       return woken;
     } finally {
-      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      await queues.close();
     }
   }
 }

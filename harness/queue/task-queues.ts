@@ -1,4 +1,6 @@
+import { Queue, type DefaultJobOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Task, TaskOutcome } from './types.ts';
 
 /**
  * Each role's tasks wait in a BullMQ queue of their own, `tasks.<role>`, so
@@ -43,5 +45,45 @@ export class TaskRoles {
 
   #rolesKey(): string {
     return `${this.#prefix}:task-roles`;
+  }
+}
+
+/** Each role's task queue, opened when first needed, and the job of a task in whichever of them has it. */
+export class RoleQueues {
+  readonly roles: TaskRoles;
+  readonly #connection: Redis;
+  readonly #prefix: string;
+  readonly #jobOptions: DefaultJobOptions | undefined;
+  readonly #queues = new Map<string, Queue<Task, TaskOutcome>>();
+
+  /** `jobOptions`: for queues that add jobs; readers need none. */
+  constructor(connection: Redis, prefix: string, jobOptions?: DefaultJobOptions) {
+    this.roles = new TaskRoles(connection, prefix);
+    this.#connection = connection;
+    this.#prefix = prefix;
+    this.#jobOptions = jobOptions;
+  }
+
+  queue(role: string): Queue<Task, TaskOutcome> {
+    let queue = this.#queues.get(role);
+    if (!queue) {
+      queue = new Queue<Task, TaskOutcome>(taskQueueName(role), {
+        connection: this.#connection,
+        prefix: this.#prefix,
+        ...(this.#jobOptions ? { defaultJobOptions: this.#jobOptions } : {}),
+      });
+      this.#queues.set(role, queue);
+    }
+    return queue;
+  }
+
+  /** The task's BullMQ job, in whichever role's queue has it. */
+  async job(taskId: string): Promise<Job<Task, TaskOutcome> | undefined> {
+    const role = await this.roles.roleOf(taskId);
+    return role === undefined ? undefined : ((await this.queue(role).getJob(taskId)) ?? undefined);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
   }
 }

@@ -1,4 +1,4 @@
-import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { GantryError, isGantryError, messageOf, ShutdownTimeoutError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -8,7 +8,7 @@ import { ParkedTasks } from './parked-tasks.ts';
 import { SlotPool } from './slot-pool.ts';
 import { SubjectLocks } from './subject-locks.ts';
 import { subjectKey } from './task-id.ts';
-import { taskQueueName, TaskRoles } from './task-queues.ts';
+import { RoleQueues, taskQueueName } from './task-queues.ts';
 import type { Task, TaskAttempt, TaskOutcome } from './types.ts';
 
 export interface TaskWorkerOptions {
@@ -81,15 +81,8 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
   const running = new Map<string, RunningAttempt>();
   const parked = new ParkedTasks(options.connection, options.prefix);
   const slots = new SlotPool(options.concurrency);
-  const queues = new Map<string, Queue>();
-  const roles = new TaskRoles(options.connection, options.prefix);
-  const subjects = new SubjectLocks(options.connection, options.prefix, async (taskId) => {
-    const role = await roles.roleOf(taskId);
-    if (role === undefined) return false;
-    const queue = queues.get(role) ?? new Queue(taskQueueName(role), { connection: options.connection, prefix: options.prefix });
-    queues.set(role, queue);
-    return (await (await queue.getJob(taskId))?.isActive()) ?? false;
-  });
+  const queues = new RoleQueues(options.connection, options.prefix);
+  const subjects = new SubjectLocks(options.connection, options.prefix, async (taskId) => (await (await queues.job(taskId))?.isActive()) ?? false);
 
   // One BullMQ worker per role, at the role's count; the slot pool holds all of them to `concurrency`.
   const workers = options.roles.filter((role) => role.count > 0).map((role) => {
@@ -176,7 +169,7 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
     // Stops taking tasks, waits for running ones, then closes BullMQ's own
     // connections. It can hang while Redis is down, hence the deadlines.
     const closed = Promise.all(workers.map((worker) => worker.close()))
-      .then(() => Promise.all([...queues.values()].map((queue) => queue.close())))
+      .then(() => queues.close())
       .catch((error: unknown) => logger.error({ err: messageOf(error) }, 'closing the task worker failed'));
     // Tasks still waiting for a slot have started nothing: back to the queue at once, or they would start while the run drains.
     const unstarted = [...running.values()].filter((entry) => !entry.started);
