@@ -21,6 +21,9 @@ export interface SchemaNode {
   maximum?: number;
   minLength?: number;
   pattern?: string;
+  const?: unknown;
+  /** A union (a discriminated one: each alternative's discriminator is a `const`). */
+  oneOf?: SchemaNode[];
 }
 
 const cached = new WeakMap<z.ZodType, SchemaNode>();
@@ -46,9 +49,18 @@ export function fieldAt(path: readonly PropertyKey[], root: SchemaNode = configJ
     if (node === undefined) return undefined;
     const key = String(segment);
     const additional: SchemaNode | boolean | undefined = node.additionalProperties;
-    node = node.properties?.[key] ?? (typeof additional === 'object' ? additional : undefined);
+    // In a union, the first alternative that has the field describes it.
+    const alternative: SchemaNode | undefined = node.oneOf?.find((option) => option.properties?.[key] !== undefined);
+    node = node.properties?.[key] ?? alternative?.properties?.[key] ?? (typeof additional === 'object' ? additional : undefined);
   }
   return node;
+}
+
+/** The alternative of a discriminated union that `value` chose (by a field whose value is its `const`); other nodes as they are. */
+export function alternativeFor(node: SchemaNode | undefined, value: unknown): SchemaNode | undefined {
+  if (!node?.oneOf || value === null || typeof value !== 'object') return node;
+  const fields = value as Record<string, unknown>;
+  return node.oneOf.find((option) => Object.entries(option.properties ?? {}).some(([key, field]) => field.const !== undefined && field.const === fields[key])) ?? node;
 }
 
 /** Whether a field has to be written: the schema requires it of its parent. */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { closest } from './closest.ts';
 import { describeInput, exampleOf, expectedOf, formatValue } from './field-text.ts';
-import { fieldAt, type SchemaNode } from './json-schema.ts';
+import { alternativeFor, fieldAt, type SchemaNode } from './json-schema.ts';
 
 /**
  * Turns zod's issues into sentences for a person editing gantry.yaml: what
@@ -22,7 +22,7 @@ type Issue = z.core.$ZodIssue;
 export function problemsOf(issue: Issue, root?: SchemaNode): FieldProblem[] {
   const path = issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment)));
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, fieldAt(path, root)) }));
+    return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, alternativeFor(fieldAt(path, root), issue.input)) }));
   }
   return [{ path, message: messageOf(issue, path, fieldAt(path, root)) }];
 }
@@ -38,6 +38,7 @@ function messageOf(issue: Exclude<Issue, { code: 'unrecognized_keys' }>, path: F
 
   const expected = expectationOf(issue, node);
   if (expected === undefined) return issue.message;
+  if (issue.code === 'invalid_union') return `${expected}, got ${describeInput(discriminatorValue(issue, input))}`;
   return `${expected}, got ${describeInput(input)}${fixOf(node, input)}`;
 }
 
@@ -50,6 +51,9 @@ function expectationOf(issue: Issue, node: SchemaNode | undefined): string | und
       return issue.origin === 'number' ? number(`${issue.inclusive ? '≥' : '>'} ${issue.minimum}`) : undefined;
     case 'too_big':
       return issue.origin === 'number' ? number(`${issue.inclusive ? '≤' : '<'} ${issue.maximum}`) : undefined;
+    case 'invalid_union':
+      // A discriminated union's discriminator: the issue lists the values there are.
+      return 'options' in issue && Array.isArray(issue.options) ? `expected one of ${issue.options.join(', ')}` : undefined;
     case 'invalid_format':
       // The schema words these itself ("expected a numeric uid:gid").
       return issue.message;
@@ -59,6 +63,12 @@ function expectationOf(issue: Issue, node: SchemaNode | undefined): string | und
     default:
       return undefined;
   }
+}
+
+/** A discriminated union's issue carries the whole mapping; what was wrong is its discriminator. */
+function discriminatorValue(issue: Issue, input: unknown): unknown {
+  const key = 'discriminator' in issue ? issue.discriminator : undefined;
+  return typeof key === 'string' && input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[key] : input;
 }
 
 function fixOf(node: SchemaNode | undefined, input: unknown): string {

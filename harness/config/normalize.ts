@@ -66,6 +66,7 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
     roles: {
       ...(parsed.roles.dir === undefined ? {} : { dir: path.resolve(configDir, parsed.roles.dir) }),
       scope: parsed.roles.scope,
+      sources: parsed.roles.sources,
       roles,
     },
     ...(parsed.oracle === undefined ? {} : { oracle: normalizeOracle(parsed.oracle, agent.image) }),

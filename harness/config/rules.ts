@@ -99,6 +99,11 @@ function checkRoleNames(config: GantryConfig, report: RuleReport): void {
   for (const name of Object.keys(config.budget.perRole).filter((role) => !known.includes(role))) {
     report.warning(['budget', 'perRole', name], `${unknown(name)}; until then this budget limits nothing`);
   }
+  config.roles.sources.forEach((name, index) => {
+    const role = config.roles.roles[name];
+    if (!role) report.issue(['roles', 'sources', index], unknown(name));
+    else if (!role.source) report.issue(['roles', 'sources', index], `role ${name} has no task source: add \`source:\` to ${role.file} (docs/roles.md) or take ${name} off roles.sources`);
+  });
 }
 
 function suggest(name: string, known: readonly string[]): string {

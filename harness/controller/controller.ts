@@ -13,6 +13,7 @@ import type { TaskQueue } from '../queue/types.ts';
 import { Journal, journalPath } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { reapOrphans } from '../runtime/index.ts';
+import { TaskSources } from '../sources/index.ts';
 import { BudgetGuard } from './budget-guard.ts';
 import { IdleWatch, liftBlocks, NOTHING_IN_THE_WAY, type IdleOutcome } from './parked-work.ts';
 import { currentRun } from './run-id.ts';
@@ -52,6 +53,7 @@ export class Controller {
   #worker: TaskWorker | undefined;
   #merges: MergeQueue | undefined;
   #oracle: OracleWatch | undefined;
+  #sources: TaskSources | undefined;
   #journal: Journal | undefined;
   #idle: IdleWatch | undefined;
   #closing: Promise<void> | undefined;
@@ -122,6 +124,8 @@ export class Controller {
         this.#oracle = new OracleWatch({ config, runtime, repo, redis, queue: this.#deps.queue, journal, logger });
         this.#oracle.start();
       }
+      this.#sources = new TaskSources({ config, runtime, repo, redis, queue: this.#deps.queue, baselines, journal, logger });
+      this.#sources.start();
       this.#set('running');
     } catch (error) {
       this.#set('failed');
@@ -137,7 +141,7 @@ export class Controller {
     for (;;) {
       if (this.#state !== 'running' || !this.#idle) return NOTHING_IN_THE_WAY;
       const outcome = await this.#idle.check(this.#worker?.running() ?? 0);
-      if (outcome) return outcome;
+      if (outcome && (await this.#sources?.caughtUp()) !== false) return outcome;
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
@@ -160,6 +164,8 @@ export class Controller {
         problems.push(error);
       }
     };
+    // First: no source queues a task while the rest stops.
+    await step('task sources', async () => this.#sources?.close());
     await step('worker', async () => this.#worker?.close({ graceMs: config.shutdown.graceMs, forceMs: config.shutdown.forceMs }));
     // After the tasks: a task waiting for the gate is still its customer until it stops.
     await step('merge queue', async () => this.#merges?.close(config.shutdown.forceMs));

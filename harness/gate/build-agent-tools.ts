@@ -13,6 +13,7 @@ import { GateError } from '../errors.ts';
 const GANTRY_TEST_MODULES = [
   'prng.ts',
   'test-files.ts',
+  'shell-quote.ts',
   'sample.ts',
   'gantry-test/options.ts',
   'gantry-test/inputs.ts',

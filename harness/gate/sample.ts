@@ -5,6 +5,7 @@
  */
 import { mulberry32 } from './prng.ts';
 import type { TestCase } from './results/types.ts';
+import { shellQuote } from './shell-quote.ts';
 import { isTestFile, testFilesFor } from './test-files.ts';
 
 export type SampleReason = 'recent-failure' | 'changed-file' | 'related' | 'stratified';
@@ -119,11 +120,6 @@ function fillTemplate(template: string, files: readonly string[], pattern: strin
   const quotedFiles = [...new Set(files)].map(shellQuote).join(' ');
   // Replacer functions: a `$` in a title must not act as a replacement pattern.
   return template.replaceAll('{files}', () => quotedFiles).replaceAll('{pattern}', () => shellQuote(pattern));
-}
-
-/** POSIX single quotes: nothing inside is special but the quote itself. */
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 function escapeRegExp(text: string): string {

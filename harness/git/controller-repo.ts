@@ -7,7 +7,7 @@ import { GitError, isGantryError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { writeArchiveRef } from './archive-ref.ts';
 import { gitFailure, runGit, type GitCallOptions, type GitOutput } from './safe-git.ts';
-import type { ControllerRepo, IngestResult, MergeResult, Workspace } from './types.ts';
+import type { ControllerRepo, IngestResult, MainCommit, MergeResult, Workspace } from './types.ts';
 import { neutralizeGitDir } from './workspace-guard.ts';
 
 export interface GitControllerRepoOptions {
@@ -230,6 +230,19 @@ export class GitControllerRepo implements ControllerRepo {
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     const output = await this.#git(['merge-base', '--is-ancestor', ancestor, descendant], { okExitCodes: [1] });
     return output.exitCode === 0;
+  }
+
+  async mainCommitsSince(since: string, head: string): Promise<MainCommit[]> {
+    const log = await this.#git(['log', '--first-parent', '--reverse', '--format=%H%x1f%(trailers:key=Gantry-Task,valueonly,separator=%x2C)%x1e', `${since}..${head}`, '--']);
+    const commits: MainCommit[] = [];
+    for (const record of log.stdout.split('\x1e').map((r) => r.trim()).filter(Boolean)) {
+      const [commit = '', trailer = ''] = record.split('\x1f');
+      const parent = (await this.#resolveOptional(`${commit}^1`)) ?? EMPTY_TREE;
+      const diff = await this.#git(['diff', '--name-only', '--no-renames', '-z', parent, commit]);
+      const taskId = trailer.split(',')[0]?.trim();
+      commits.push({ commit, ...(taskId ? { taskId } : {}), files: diff.stdout.split('\0').filter(Boolean) });
+    }
+    return commits;
   }
 
   async archive(workspace: Workspace, outcome: string): Promise<string | undefined> {

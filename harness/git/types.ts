@@ -24,6 +24,15 @@ export type MergeResult =
   | { ok: true; commit: string; tree: string }
   | { ok: false; conflicts: string[] };
 
+/** One commit of main's first-parent history. */
+export interface MainCommit {
+  commit: string;
+  /** The task it merged (its `Gantry-Task:` trailer), when gantry made it. */
+  taskId?: string;
+  /** Files it changed against its first parent. */
+  files: string[];
+}
+
 export interface ControllerRepo {
   /** Clones the upstream if there is no clone yet; throws REPO_UNREACHABLE with the fix otherwise. */
   ensureClone(): Promise<void>;
@@ -51,6 +60,8 @@ export interface ControllerRepo {
   /** Pushes main to the upstream; a rejected push throws MERGE_RACE (retryable). */
   pushMain(): Promise<void>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  /** Main's first-parent commits after `since` up to `head`, oldest first. */
+  mainCommitsSince(since: string, head: string): Promise<MainCommit[]>;
   /**
    * Keeps the task branch as `refs/gantry/archive/<task-id>/<n>` and removes
    * its work tree. Returns the archive ref, or undefined when the branch had

@@ -10,5 +10,5 @@ export type { OracleCheckOutcome, OracleDeps, OracleRunOptions, OracleRunOutcome
 export { OracleWatch, type OracleWatchDeps } from './oracle-watch.ts';
 export { oracleReports, renderOracleReport, type OracleReport } from './oracle-report.ts';
 export { culpritBrief, culpritSubject, queueCulpritTasks, reproducerOf, ORACLE_SOURCE } from './culprit-tasks.ts';
-export { describeMix, mixScript, shellQuote, type Mix } from './mix-script.ts';
+export { describeMix, mixScript, type Mix } from './mix-script.ts';
 export { probeCacheKey } from './run-key.ts';

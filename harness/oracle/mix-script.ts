@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OracleConfig } from '../config/types.ts';
+import { shellQuote } from '../gate/shell-quote.ts';
 
 /**
  * The shell script that builds and judges one mix. A probe container runs it
@@ -25,11 +26,6 @@ export interface MixScriptInput {
 
 /** Past the time limit, `timeout` sends TERM, then KILL this much later. */
 const KILL_AFTER_S = 10;
-
-/** `it's` → `'it'\''s'`: one word for sh, whatever it holds. */
-export function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", "'\\''")}'`;
-}
 
 export function mixScript(input: MixScriptInput): string {
   const { oracle, mix, expected } = input;

@@ -1,6 +1,7 @@
 import { glob } from 'node:fs/promises';
 import type { OracleConfig } from '../config/types.ts';
-import { scriptWithEnv, shellQuote } from './mix-script.ts';
+import { shellQuote } from '../gate/shell-quote.ts';
+import { scriptWithEnv } from './mix-script.ts';
 import { OracleError } from './oracle-error.ts';
 import { exitReason, type ScriptRunner } from './probe-runner.ts';
 

@@ -80,6 +80,18 @@ export class BullTaskQueue implements TaskQueue {
     return true;
   }
 
+  async withdraw(id: string): Promise<boolean> {
+    const job = await this.#queues.job(id);
+    if (!job || !['waiting', 'prioritized', 'delayed'].includes(await job.getState())) return false;
+    try {
+      await job.remove();
+      return true;
+    } catch {
+      // A worker took it between the two calls: it is running now.
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     await this.#queues.close();
   }

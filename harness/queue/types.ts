@@ -45,6 +45,8 @@ export interface TaskQueue {
   pending(roles?: readonly string[]): Promise<number>;
   /** Puts an ended (failed) task back in the queue with its attempts reset; false when it is not failed. */
   retry(taskId: string): Promise<boolean>;
+  /** Takes a task that has not started (waiting or delayed) off the queue; false when it is running, ended or unknown. */
+  withdraw(taskId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -49,7 +49,12 @@ export type JournalEventBody =
   | { type: 'oracle.done'; oracle: string; commit: string; culprits: string[][]; builds: number; checkBuilds: number; probes: number; rounds: number; durationMs: number; tasks: OracleTaskRecord[] }
   | { type: 'oracle.failed'; oracle: string; commit: string; reason: string }
   /** `oracle.check` ran on main after it moved. */
-  | { type: 'oracle.check'; commit: string; passed: boolean; durationMs: number };
+  | { type: 'oracle.check'; commit: string; passed: boolean; durationMs: number }
+  /** A role's task source (docs/roles.md) looked at main at `commit`: the tasks it queued and withdrew. */
+  | { type: 'source.ran'; role: string; kind: string; commit: string; queued: string[]; withdrawn: string[]; durationMs: number }
+  | { type: 'source.failed'; role: string; kind: string; commit: string; reason: string }
+  /** A task not yet started was taken off the queue: its subject is settled on main. */
+  | { type: 'task.withdrawn'; task: string; reason: string };
 
 /** What started an oracle bisection: `gantry oracle run`, or a failed `oracle.check` after a merge. */
 export type OracleTrigger = 'manual' | 'after-merge';

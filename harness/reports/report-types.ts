@@ -6,7 +6,8 @@ import type { BudgetScope, SessionEnd } from './events.ts';
  * describes it field by field and a unit test keeps the two in step. Fields
  * are only ever added, never renamed.
  */
-export type TaskStatus = 'queued' | 'running' | 'merged' | 'failed';
+/** `withdrawn`: taken off the queue before it started, its subject settled on main (the reason says how). */
+export type TaskStatus = 'queued' | 'running' | 'merged' | 'failed' | 'withdrawn';
 
 export interface TaskReport {
   id: string;

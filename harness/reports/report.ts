@@ -117,6 +117,14 @@ export function buildReport(run: string, allEvents: readonly JournalEvent[], opt
         state.startedAt ??= Date.parse(event.ts);
         break;
       }
+      case 'task.withdrawn': {
+        const task = stateOf(tasks, event.task).report;
+        if (task.status === 'queued') {
+          task.status = 'withdrawn';
+          task.reason = event.reason;
+        }
+        break;
+      }
       case 'attempt.started': {
         const state = stateOf(tasks, event.task, event.role);
         const task = state.report;

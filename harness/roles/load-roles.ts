@@ -106,6 +106,7 @@ function toRole(file: RoleFile, absolute: string, builtIn: boolean): Role {
       ...(limits.minutes === undefined ? {} : { minutes: limits.minutes }),
       ...(limits.dollars === undefined ? {} : { dollars: limits.dollars }),
     },
+    ...(file.source === undefined ? {} : { source: file.source }),
     file: absolute,
     builtIn,
   };

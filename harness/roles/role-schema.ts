@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentKind } from '../config/schema.ts';
+import { TaskSourceSchema } from '../sources/source-schema.ts';
 
 /**
  * The shape of a role file (roles/NAME.yaml). Every field carries a
@@ -42,6 +43,7 @@ export const RoleSchema = z
       .strict()
       .default({})
       .describe('Limits of this role\'s tasks, where they differ from gantry.yaml\'s.'),
+    source: TaskSourceSchema.optional(),
   })
   .strict()
   .describe('A role file');

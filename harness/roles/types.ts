@@ -1,3 +1,5 @@
+import type { TaskSource } from '../sources/source-schema.ts';
+
 /** A role, as the scheduler, the briefs and the scope check use it (from a role file, defaults filled in). */
 export interface Role {
   name: string;
@@ -11,6 +13,8 @@ export interface Role {
   agent: { kind?: 'command' | 'claude-code' | 'codex'; image?: string; model?: string; command?: string };
   scope: { owns: string[]; avoid: string[] };
   limits: { sessions?: number; minutes?: number; dollars?: number };
+  /** Where the role's tasks come from besides `gantry task add` (run when `sources` names the role). */
+  source?: TaskSource;
   /** Absolute path of the role file. */
   file: string;
   /** From gantry's own roles/ rather than the project's. */
@@ -23,6 +27,8 @@ export interface RoleSettings {
   dir?: string;
   /** What happens to a branch that changes files outside its role's scope. */
   scope: 'reject' | 'flag';
+  /** Roles whose task sources run while the controller does. */
+  sources: string[];
   /** By name; a project file replaces the built-in role of the same name. */
   roles: Record<string, Role>;
 }

@@ -50,7 +50,11 @@ export interface ProjectOptions {
   /** GANTRY_LOG_LEVEL of the CLI. @defaultValue 'warn' */
   logLevel?: string;
   /** gantry.yaml `roles` (a `dir` is relative to the project's folder). */
-  roles?: { dir?: string; scope?: 'reject' | 'flag' };
+  roles?: { dir?: string; scope?: 'reject' | 'flag'; sources?: string[] };
+  /** The upstream's files: a folder of test/fixtures/repos, instead of the demo's `notes` project. */
+  fixture?: string;
+  /** gantry.yaml `gate.format` and `gate.results` (the command stays `sh test.sh`). */
+  gate?: { format?: string; results?: 'file' | 'stdout' };
 }
 
 export interface Project {
@@ -78,7 +82,7 @@ function configOf(options: ProjectOptions, upstreamUrl: string, prefix: string):
     concurrency: options.concurrency ?? 3,
     stateDir: './state',
     agent: options.agent ? { ...options.agent, env } : { kind: 'command', command: options.agentCommand ?? 'sh tools/agent.sh', env },
-    gate: { command: 'sh test.sh', timeout: 60_000 },
+    gate: { command: 'sh test.sh', timeout: 60_000, ...options.gate },
     limits: { sessions: options.sessions ?? 2, sessionTimeout: options.sessionTimeoutMs ?? 30_000, taskTimeout: 120_000, retries: options.retries ?? 1 },
     container: { memory: options.memory ?? '256m', network: options.network ?? 'none' },
     queue: { prefix, lease: options.leaseMs ?? 5_000 },
@@ -89,13 +93,13 @@ function configOf(options: ProjectOptions, upstreamUrl: string, prefix: string):
 }
 
 /**
- * A fixture project: the demo's `notes` repository (with its scripted agent
- * at tools/agent.sh) as a bare upstream, a gantry.yaml using that agent or a
+ * A fixture project: the demo's `notes` repository, or `options.fixture`
+ * (each with its scripted agent at tools/agent.sh), as a bare upstream, a gantry.yaml using that agent or a
  * real agent CLI, and a Redis key prefix of its own.
  */
 export async function makeProject(redisUrl: string, options: ProjectOptions = {}): Promise<Project> {
   const dir = await mkdtemp(join(tmpdir(), 'gantry-project-'));
-  const files = await readTree(join(ROOT, 'examples/demo/project'));
+  const files = await readTree(options.fixture ? join(ROOT, 'test/fixtures/repos', options.fixture) : join(ROOT, 'examples/demo/project'));
   const upstream = await makeUpstream({ files });
   const prefix = `test-${randomBytes(4).toString('hex')}`;
   const configFile = join(dir, 'gantry.yaml');

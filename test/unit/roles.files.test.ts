@@ -101,6 +101,31 @@ describe('role files', () => {
     expect(result.issues).toEqual([expect.stringMatching(/gantry\.yaml:17 oracle\.role: there is no role "cor" \(did you mean core\?\): the roles are api, core, critic, dedup, docs, perf; add cor\.yaml to roles\.dir/)]);
     expect(result.warnings).toEqual([expect.stringMatching(/gantry\.yaml:12 budget\.perRole\.apx: there is no role "apx" \(did you mean api\?\).*until then this budget limits nothing/)]);
   });
+
+  it('when a role file has a source, it is read with its defaults; a bad kind or field names the line and the kinds there are', async () => {
+    await roleFile('bench.yaml', 'name: bench\nprompt: x\nsource:\n  kind: benchmark\n  command: sh bench.sh\n');
+    await roleFile('bad.yaml', 'name: bad\nprompt: x\nsource:\n  kind: dupes\n');
+    await roleFile('worse.yaml', 'name: worse\nprompt: x\nsource:\n  kind: duplicates\n  minLine: 4\n');
+    const read = await readRoles(path.join(dir, 'roles'), agent);
+    expect(read.roles['bench']?.source).toEqual({ kind: 'benchmark', command: 'sh bench.sh', everyMerges: 10, threshold: 0.1 });
+    expect(read.roles['core']?.source).toEqual({ kind: 'failing-tests', perFile: 3 });
+    expect(read.roles['dedup']?.source).toMatchObject({ kind: 'duplicates', everyMerges: 10, minLines: 6 });
+    expect(read.issues).toEqual([
+      expect.stringMatching(new RegExp(`^${path.join(dir, 'roles', 'bad.yaml')}:4 source\\.kind: .*failing-tests.*duplicates`)),
+      expect.stringMatching(new RegExp(`^${path.join(dir, 'roles', 'worse.yaml')}:5 source\\.minLine: unknown key "minLine": did you mean minLines\\?`)),
+    ]);
+  });
+
+  it('when roles.sources names a role without a source or no role at all, config check names the entry and the fix', async () => {
+    const file = path.join(dir, 'gantry.yaml');
+    await mkdir(path.join(dir, 'roles'));
+    await writeFile(file, `${CONFIG}  sources: [core, perf, qa]\n`);
+    const result = await checkConfig(file, { env: {} });
+    expect(result.issues).toEqual([
+      expect.stringMatching(/gantry\.yaml:10 roles\.sources\.1: role perf has no task source: add `source:` to .*perf\.yaml \(docs\/roles\.md\) or take perf off roles\.sources/),
+      expect.stringMatching(/gantry\.yaml:10 roles\.sources\.2: there is no role "qa"/),
+    ]);
+  });
 });
 
 describe('a role at work', () => {
