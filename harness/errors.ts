@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'AGENT_FAILED'
   | 'PROVIDER_BLOCKED'
   | 'SUBJECT_BUSY'
+  | 'FILES_BUSY'
   | 'SOURCE_FAILED'
   | 'BUDGET_REACHED'
   | 'TASK_INVALID'

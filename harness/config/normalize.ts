@@ -67,6 +67,7 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
       ...(parsed.roles.dir === undefined ? {} : { dir: path.resolve(configDir, parsed.roles.dir) }),
       scope: parsed.roles.scope,
       sources: parsed.roles.sources,
+      overlap: parsed.roles.overlap,
       roles,
     },
     ...(parsed.oracle === undefined ? {} : { oracle: normalizeOracle(parsed.oracle, agent.image) }),

@@ -176,10 +176,11 @@ export const RolesSettingsSchema = z
   .object({
     dir: z.string().min(1).optional().describe('Folder of the project\'s role files (one NAME.yaml a role), relative to the config file. They add roles, or replace the built-in role of the same name (core, dedup, perf, critic, docs); see docs/roles.md.').meta({ examples: ['./roles'] }),
     sources: z.array(z.string().min(1)).default([]).describe('Roles whose task sources run while the controller does (each role file\'s `source`: failing tests for `core`, duplicates for `dedup`, a review of the last merges for `critic`, stale docs for `docs`); the others get tasks only from `gantry task add`, the gate and the oracle.').meta({ examples: [['core', 'dedup']] }),
+    overlap: z.enum(['wait', 'run']).default('wait').describe('When a task declares a file (its `files`, e.g. `task add --files`) that a running task declared too: `wait` holds it back until that task ends (it spends no attempt), so the two cannot collide; `run` starts it anyway, and each brief names the other task.'),
     scope: z.enum(['reject', 'flag']).default('reject').describe('What happens to a branch that changes files outside its role\'s `scope.owns`, or inside its `scope.avoid`: `reject` sends it back with the files named (the agent puts them back), `flag` merges it if the tests pass and the report names the files.'),
   })
   .strict()
-  .default({ scope: 'reject', sources: [] })
+  .default({ scope: 'reject', sources: [], overlap: 'wait' })
   .describe('Specialist roles: where the project\'s role files are and how their scopes are enforced.');
 
 export const ConfigSchema = z

@@ -14,6 +14,7 @@ import { Journal, journalPath } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { reapOrphans } from '../runtime/index.ts';
 import { TaskSources } from '../sources/index.ts';
+import { ActiveBranches } from './active-branches.ts';
 import { BudgetGuard } from './budget-guard.ts';
 import { IdleWatch, liftBlocks, NOTHING_IN_THE_WAY, type IdleOutcome } from './parked-work.ts';
 import { currentRun } from './run-id.ts';
@@ -112,11 +113,13 @@ export class Controller {
       await liftBlocks(providers, parked, logger);
       const working = Object.values(config.roles.roles).filter((role) => role.count !== 0).map((role) => role.name);
       this.#idle = new IdleWatch({ queue: this.#deps.queue, parked, providers, budget, roles: working });
-      const processor = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, merges, baselines, ledger, journal, logger });
+      // An attempt cannot run longer than the task time limit: an entry older than that (and the gate's wait) is a dead one.
+      const branches = new ActiveBranches(redis, config.queue.prefix, repo, config.limits.taskTimeoutMs + config.gate.timeoutMs * 4);
+      const processor = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, merges, baselines, ledger, branches, journal, logger });
       this.#worker = startTaskWorker({
         connection: redis, prefix: config.queue.prefix, concurrency: config.concurrency, leaseMs: config.queue.leaseMs,
         roles: Object.values(config.roles.roles).map(({ name, count, priority }) => ({ name, count: Math.min(count ?? config.concurrency, config.concurrency), priority })),
-        processor, fence, logger,
+        processor, fence, logger, overlap: config.roles.overlap,
       });
       await journal.append({ type: 'run.started', controller: this.id, concurrency: config.concurrency });
       if (config.oracle?.check) {

@@ -5,7 +5,7 @@ import type { GantryConfig } from '../config/types.ts';
 import { AgentError, GantryError } from '../errors.ts';
 import type { Workspace } from '../git/types.ts';
 import type { SuiteRun } from '../gate/results/index.ts';
-import { renderBrief } from '../memory/index.ts';
+import { renderBrief, type OtherBranch } from '../memory/index.ts';
 import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt } from '../queue/types.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
@@ -27,6 +27,11 @@ export interface SessionLoopInput extends SessionGuards {
   deadline: number;
   /** Main's last full-suite results, for `gantry-test --fast` to sample from. */
   baseline?: SuiteRun;
+  /** Conflict prediction: who else works on these files (for each brief), and a look at the branch after each session that leaves work to do. */
+  branches?: {
+    others(): Promise<OtherBranch[]>;
+    afterSession(): Promise<void>;
+  };
 }
 
 export interface SessionLoopResult {
@@ -102,6 +107,7 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
         failures: await input.ledger.failures(task.id),
         paths: { workTree: CONTAINER_PATHS.workTree, doneFile: CONTAINER_PATHS.doneFile },
         main: config.repo.main,
+        ...(input.branches ? { otherBranches: await input.branches.others() } : {}),
       });
       // The session reads context/brief.md; brief-<n>.md keeps what each session was told.
       await writeFile(join(input.dir, `brief-${session}.md`), brief);
@@ -160,6 +166,7 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
       counted += 1;
       if (end === 'done') return { done: true, sessions: counted };
       if (end !== 'continue') throw failure(end, exit, session, config, timeoutMs);
+      if (counted < config.limits.sessions) await input.branches?.afterSession();
     } finally {
       // Releases the place of a session that never ran (settled ones ignore this).
       await reservation.settle(0, { sample: false });

@@ -12,6 +12,7 @@ import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
 import { configForRole, outOfScope, roleNamed, type Role } from '../roles/index.ts';
 import type { Journal } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
+import type { ActiveBranches } from './active-branches.ts';
 import type { BudgetGuard } from './budget-guard.ts';
 import { runSessions } from './session-loop.ts';
 
@@ -26,6 +27,8 @@ export interface TaskRunnerDeps {
   merges: MergeQueue;
   baselines: BaselineStore;
   ledger: TaskLedger;
+  /** Conflict prediction between the branches at work. */
+  branches: ActiveBranches;
   journal: Journal;
   logger: Logger;
 }
@@ -96,6 +99,22 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
     await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: agent.kind, subject: subjectKey(task) });
     const dir = join(config.stateDir, 'runs', journal.run, 'tasks', task.id, `attempt-${attempt.attempt}`);
     let workspace: Workspace | undefined;
+    // A prediction is advice: when it cannot be made, the attempt goes on without it.
+    const predict = async (head: string, files: readonly string[]) => {
+      try {
+        for (const overlap of await deps.branches.update(task, head, files)) {
+          log.warn({ other: overlap.task, files: overlap.conflicts }, 'this branch and another at work conflict');
+          await journal.append({ type: 'conflict.predicted', task: task.id, other: overlap.task, files: overlap.conflicts });
+        }
+      } catch (error) {
+        log.warn({ err: messageOf(error) }, 'could not predict conflicts with the other branches');
+      }
+    };
+    const others = () => deps.branches.overlaps(task.id).catch((error: unknown) => {
+      log.warn({ err: messageOf(error) }, 'could not look at the other branches');
+      return [];
+    });
+    await deps.branches.start(task);
     try {
       const merged = await deps.merges.alreadyMerged(task.id);
       if (merged) {
@@ -110,12 +129,20 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
         config, runtime: deps.runtime, agent, providers: deps.providers, budget: deps.budget, logger: log, ledger, journal, attempt, workspace, dir,
         deadline: Date.now() + config.limits.taskTimeoutMs,
         ...await deps.baselines.latest().then((latest) => (latest ? { baseline: latest.run } : {})),
+        branches: {
+          others,
+          afterSession: async () => {
+            const branch = await repo.ingest(workspace!);
+            if (branch.ahead > 0) await predict(branch.head, branch.files);
+          },
+        },
       });
       if (!loop.done) log.info({ sessions: loop.sessions }, 'session limit reached without done; gating what was committed');
       const ingested = await repo.ingest(workspace);
       if (ingested.ahead === 0) {
         throw new AgentError('AGENT_FAILED', `the agent made no commit in ${loop.sessions} session(s); commit the work on the task branch`, { retryable: true });
       }
+      await predict(ingested.head, ingested.files);
       await checkScope(config, role, ingested.files, attempt, journal);
       await journal.append({ type: 'gate.submitted', task: task.id, attempt: attempt.attempt, head: ingested.head });
       const commit = await deps.merges.submit({ taskId: task.id, attempt: attempt.attempt, fence: attempt.fence, head: ingested.head }, attempt.signal);
@@ -138,6 +165,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       if (final && workspace && !keepsWorkTree(error)) await repo.archive(workspace, 'failed');
       log.warn({ reason, final }, final ? 'task failed' : 'attempt failed; retrying');
       throw isGantryError(error) ? error : new GantryError('AGENT_FAILED', reason, { cause: error, retryable: !final });
+    } finally {
+      await deps.branches.end(task.id).catch((error: unknown) => log.warn({ err: messageOf(error) }, 'could not take the branch off the active ones; it ages out'));
     }
   };
 }

@@ -169,14 +169,23 @@ export class GitControllerRepo implements ControllerRepo {
       const tree = await this.#git(['rev-parse', `${baseCommit}^{tree}`]);
       return { ok: true, commit: baseCommit, tree: tree.stdout.trim() };
     }
-    const merged = await this.#git(['merge-tree', '--write-tree', '-z', '--name-only', '--no-messages', baseCommit, headCommit], {
-      okExitCodes: [1],
-    });
-    const [tree = '', ...conflicted] = merged.stdout.split('\0');
-    if (merged.exitCode === 1) return { ok: false, conflicts: [...new Set(conflicted.filter(Boolean))] };
+    const merged = await this.#mergeTree(baseCommit, headCommit);
+    if (!merged.clean) return { ok: false, conflicts: merged.conflicts };
+    const { tree } = merged;
     // A merge commit even when head is a fast-forward of base: the task stays visible in history.
     const commit = await this.#git(['commit-tree', tree, '-p', baseCommit, '-p', headCommit, '-F', '-'], { input: message });
     return { ok: true, commit: commit.stdout.trim(), tree };
+  }
+
+  async conflictsBetween(a: string, b: string): Promise<string[]> {
+    return (await this.#mergeTree(await this.#resolve(a), await this.#resolve(b))).conflicts;
+  }
+
+  /** The merged tree, written to the object store only (no commit, no ref), and the files that conflict. */
+  async #mergeTree(a: string, b: string): Promise<{ clean: boolean; tree: string; conflicts: string[] }> {
+    const merged = await this.#git(['merge-tree', '--write-tree', '-z', '--name-only', '--no-messages', a, b], { okExitCodes: [1] });
+    const [tree = '', ...conflicted] = merged.stdout.split('\0');
+    return { clean: merged.exitCode === 0, tree, conflicts: [...new Set(conflicted.filter(Boolean))] };
   }
 
   async exportTree(commit: string, dir: string): Promise<void> {

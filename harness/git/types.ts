@@ -53,6 +53,8 @@ export interface ControllerRepo {
   ingest(workspace: Workspace): Promise<IngestResult>;
   /** A merge commit of `head` onto `base` (no ref moves); conflicts list the files. */
   merge(base: string, head: string, message: string): Promise<MergeResult>;
+  /** The files a merge of `a` and `b` would conflict in (none: it merges cleanly); nothing is written but objects. */
+  conflictsBetween(a: string, b: string): Promise<string[]>;
   /** Writes the tree of `commit` into `dir` (for the gate's test run). */
   exportTree(commit: string, dir: string): Promise<void>;
   /** `update-ref refs/heads/<main> next expected`: false when main has moved. */

@@ -1,6 +1,15 @@
 import type { Task } from '../queue/types.ts';
 import type { Role } from '../roles/types.ts';
 
+/** Another task at work on the same files (see ActiveBranches). */
+export interface OtherBranch {
+  task: string;
+  role: string;
+  files: string[];
+  /** Files a merge of the two branches would conflict in. */
+  conflicts: string[];
+}
+
 export interface PastSession {
   attempt: number;
   session: number;
@@ -25,6 +34,8 @@ export interface BriefInput {
   paths: { workTree: string; doneFile: string };
   /** The branch the gate merges into. */
   main: string;
+  /** Other tasks at work now on the files this one changes or names. */
+  otherBranches?: readonly OtherBranch[];
 }
 
 /** The standing prompt, then the files the role may change: a branch outside them does not merge as it is. */
@@ -37,6 +48,19 @@ function roleLines(role: Role): string[] {
     ...(everything ? [] : [`You may change only files matching ${owns.map((glob) => `\`${glob}\``).join(', ')}.`]),
     ...(avoid.length > 0 ? [`Do not change files matching ${avoid.map((glob) => `\`${glob}\``).join(', ')}.`] : []),
   ].filter((line, i, lines) => line !== '' || i < lines.length - 1);
+}
+
+/** Up to this many files named per other branch: enough to see where, not an inventory. */
+const FILES_SHOWN = 8;
+
+function otherBranchLines(others: readonly OtherBranch[], main: string): string[] {
+  if (others.length === 0) return [];
+  const list = (files: readonly string[]) => `${files.slice(0, FILES_SHOWN).join(', ')}${files.length > FILES_SHOWN ? `, and ${files.length - FILES_SHOWN} more` : ''}`;
+  return [
+    `Other agents are changing the same files on their own branches. Keep your changes to these files small and to the point; whichever branch reaches main second has to merge \`origin/${main}\` into itself (\`gantry-agent sync\` first).`,
+    '',
+    ...others.map((o) => `- task ${o.task} (${o.role}): ${list(o.files)}${o.conflicts.length > 0 ? `; merging the two branches conflicts in ${list(o.conflicts)}` : ''}`),
+  ];
 }
 
 function section(title: string, body: string[]): string[] {
@@ -60,6 +84,7 @@ export function renderBrief(input: BriefInput): string {
     ...(input.role ? section(`Your role: ${input.role.name}`, roleLines(input.role)) : []),
     ...section('Acceptance', task.acceptance ? [`This command must succeed: \`${task.acceptance}\``] : []),
     ...section('Relevant files', task.files.map((f) => `- ${f}`)),
+    ...section('Other branches at work', otherBranchLines(input.otherBranches ?? [], input.main)),
     ...section(
       'Previous sessions',
       input.sessions.map((s) => `- attempt ${s.attempt}, session ${s.session}: ${s.end} (exit ${s.exitCode ?? 'none'}, ${Math.round(s.durationMs / 1000)} s)`),

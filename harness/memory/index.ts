@@ -1,2 +1,2 @@
 export { renderBrief } from './brief.ts';
-export type { BriefInput, PastSession } from './brief.ts';
+export type { BriefInput, OtherBranch, PastSession } from './brief.ts';

@@ -6,6 +6,7 @@ import { withDeadline } from './deadline.ts';
 import type { Fence } from './fence.ts';
 import { ParkedTasks } from './parked-tasks.ts';
 import { SlotPool } from './slot-pool.ts';
+import { FileClaims } from './file-claims.ts';
 import { SubjectLocks } from './subject-locks.ts';
 import { subjectKey } from './task-id.ts';
 import { RoleQueues, taskQueueName } from './task-queues.ts';
@@ -39,6 +40,11 @@ export interface TaskWorkerOptions {
    * it looks again (it spends no attempt). @defaultValue 15000
    */
   subjectWaitMs?: number;
+  /**
+   * `wait`: a task that declares a file a running task declared waits like a
+   * busy subject (FILES_BUSY) until that task ends. @defaultValue 'run'
+   */
+  overlap?: 'wait' | 'run';
 }
 
 export interface RoleSlots {
@@ -82,7 +88,9 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
   const parked = new ParkedTasks(options.connection, options.prefix);
   const slots = new SlotPool(options.concurrency);
   const queues = new RoleQueues(options.connection, options.prefix);
-  const subjects = new SubjectLocks(options.connection, options.prefix, async (taskId) => (await (await queues.job(taskId))?.isActive()) ?? false);
+  const isRunning = async (taskId: string) => (await (await queues.job(taskId))?.isActive()) ?? false;
+  const subjects = new SubjectLocks(options.connection, options.prefix, isRunning);
+  const files = options.overlap === 'wait' ? new FileClaims(options.connection, options.prefix, isRunning) : undefined;
 
   // One BullMQ worker per role, at the role's count; the slot pool holds all of them to `concurrency`.
   const workers = options.roles.filter((role) => role.count > 0).map((role) => {
@@ -110,11 +118,15 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
     let release: (() => void) | undefined;
     const subject = subjectKey(task);
     let holdsSubject = false;
+    let holdsFiles = false;
     const [result] = await Promise.allSettled([
       (async () => {
         const holder = await subjects.claim(subject, task.id);
         if (holder !== undefined) throw new GantryError('SUBJECT_BUSY', `task ${holder} works on the same subject; this one waits until it ends`, { retryable: true });
         holdsSubject = true;
+        const overlap = await files?.claim(task.id, task.files);
+        if (overlap) throw new GantryError('FILES_BUSY', `task ${overlap.holder} declared ${overlap.file} too (roles.overlap: wait); this one waits until it ends`, { retryable: true });
+        holdsFiles = files !== undefined;
         release = await slots.acquire(role.name, role.priority, entry.abort.signal);
         entry.started = true;
         await parked.unpark(task.id);
@@ -131,12 +143,13 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
     ]);
     release?.();
     if (holdsSubject) await subjects.release(subject, task.id).catch((error: unknown) => logger.warn({ task: task.id, err: messageOf(error) }, 'could not release the task\'s subject; the next task of it takes it over'));
+    if (holdsFiles) await files?.release(task.id).catch((error: unknown) => logger.warn({ task: task.id, err: messageOf(error) }, 'could not release the task\'s files; the next task that declares them drops the claim'));
     running.delete(task.id);
     // The job is back on the queue: BullMQ must neither complete nor fail it.
     if (entry.returned) throw new WaitingError();
     if (result.status === 'fulfilled') return result.value;
     if (isGantryError(result.reason) && result.reason.code === 'PROVIDER_BLOCKED') await park(entry, result.reason.message, options.parkMs ?? 300_000);
-    if (isGantryError(result.reason) && result.reason.code === 'SUBJECT_BUSY') await park(entry, result.reason.message, options.subjectWaitMs ?? 15_000);
+    if (isGantryError(result.reason) && (result.reason.code === 'SUBJECT_BUSY' || result.reason.code === 'FILES_BUSY')) await park(entry, result.reason.message, options.subjectWaitMs ?? 15_000);
     throw toBullMqError(result.reason);
   }
 

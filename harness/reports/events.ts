@@ -53,6 +53,8 @@ export type JournalEventBody =
   /** A role's task source (docs/roles.md) looked at main at `commit`: the tasks it queued and withdrew. */
   | { type: 'source.ran'; role: string; kind: string; commit: string; queued: string[]; withdrawn: string[]; durationMs: number }
   | { type: 'source.failed'; role: string; kind: string; commit: string; reason: string }
+  /** Conflict prediction: a merge of the two tasks' branches, both still at work, conflicts in `files`. */
+  | { type: 'conflict.predicted'; task: string; other: string; files: string[] }
   /** A task not yet started was taken off the queue: its subject is settled on main. */
   | { type: 'task.withdrawn'; task: string; reason: string };
 

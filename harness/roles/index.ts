@@ -10,5 +10,5 @@ export type { RolesRead } from './load-roles.ts';
 export { configForRole, roleNamed } from './role-config.ts';
 export { RoleSchema } from './role-schema.ts';
 export { outOfScope } from './scope-check.ts';
-export { sharedFile } from './scope-overlap.ts';
+export { sharedFile, sharedPath } from './scope-overlap.ts';
 export type { Role, RoleSettings } from './types.ts';

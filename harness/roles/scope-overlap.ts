@@ -19,6 +19,13 @@ export function sharedFile(a: Scope, b: Scope): string | undefined {
   return [...a.owns, ...b.owns].flatMap(samplesOf).find((file) => inA(file) && inB(file));
 }
 
+/** A file both lists of paths or globs name (a task's declared files), by the same sampling as sharedFile. */
+export function sharedPath(a: readonly string[], b: readonly string[]): string | undefined {
+  if (a.length === 0 || b.length === 0) return undefined;
+  const [inA, inB] = [scopeAllows({ owns: [...a], avoid: [] }), scopeAllows({ owns: [...b], avoid: [] })];
+  return [...a, ...b].flatMap(samplesOf).find((file) => inA(file) && inB(file));
+}
+
 /** Paths a glob matches: each wildcard filled with a plain name, `**` as one folder and as none. */
 function samplesOf(glob: string): string[] {
   const fill = (text: string) => text.replace(/\{([^,}]*)[^}]*\}/g, '$1').replace(/\[[^\]]*\]/g, 'x').replace(/[*?]+/g, 'x');

@@ -27,6 +27,8 @@ export interface RoleSettings {
   dir?: string;
   /** What happens to a branch that changes files outside its role's scope. */
   scope: 'reject' | 'flag';
+  /** Whether a task that declares a file a running task declared waits for it (`wait`) or starts anyway (`run`). */
+  overlap: 'wait' | 'run';
   /** Roles whose task sources run while the controller does. */
   sources: string[];
   /** By name; a project file replaces the built-in role of the same name. */

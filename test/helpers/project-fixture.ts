@@ -50,7 +50,7 @@ export interface ProjectOptions {
   /** GANTRY_LOG_LEVEL of the CLI. @defaultValue 'warn' */
   logLevel?: string;
   /** gantry.yaml `roles` (a `dir` is relative to the project's folder). */
-  roles?: { dir?: string; scope?: 'reject' | 'flag'; sources?: string[] };
+  roles?: { dir?: string; scope?: 'reject' | 'flag'; sources?: string[]; overlap?: 'wait' | 'run' };
   /** The upstream's files: a folder of test/fixtures/repos, instead of the demo's `notes` project. */
   fixture?: string;
   /** gantry.yaml `gate.format` and `gate.results` (the command stays `sh test.sh`). */

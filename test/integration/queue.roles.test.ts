@@ -157,4 +157,55 @@ describe('startTaskWorker and subjects', () => {
     await vi.waitFor(async () => expect((await queue.list())[0]?.state).toBe('completed'), { timeout: 10_000 });
     expect(await ctx.redis.get(`${ctx.prefix}:subject:${subjectKey(task)}`)).toBeNull();
   });
+
+  it('when two tasks declare overlapping files and roles.overlap is wait, the second waits for the first without spending an attempt', async () => {
+    const queue = makeQueue(1);
+    await queue.add({ ...spec('core', 'speed up the parser'), files: ['src/parser/**'] });
+    await queue.add({ ...spec('core', 'fix the tokenizer'), files: ['src/parser/tokenizer.ts', 'test/tokenizer.test.ts'] });
+    await queue.add({ ...spec('core', 'docs'), files: ['docs/**'] });
+    const gated = gatedProcessor();
+    startWorker(gated.processor, { concurrency: 3, roles: [{ name: 'core', count: 3, priority: 50 }], subjectWaitMs: 200, overlap: 'wait' });
+    await vi.waitFor(() => expect(gated.holding()).toEqual(['docs', 'speed up the parser']), { timeout: 10_000 });
+    await sleep(800);
+    expect(gated.started).toEqual(['speed up the parser', 'docs']);
+    await gated.release('speed up the parser');
+    await gated.release('fix the tokenizer');
+    await gated.release('docs');
+    await vi.waitFor(async () => expect((await queue.list()).map((r) => [r.task.text, r.state, r.attempts])).toEqual([
+      ['speed up the parser', 'completed', 1], ['fix the tokenizer', 'completed', 1], ['docs', 'completed', 1],
+    ]), { timeout: 10_000 });
+    expect(await ctx.redis.hlen(`${ctx.prefix}:file-claims`)).toBe(0);
+  });
+
+  it('when roles.overlap is run, tasks that declare the same files start together', async () => {
+    const queue = makeQueue(1);
+    await queue.add({ ...spec('core', 'speed up the parser'), files: ['src/parser/**'] });
+    await queue.add({ ...spec('core', 'fix the tokenizer'), files: ['src/parser/tokenizer.ts'] });
+    const gated = gatedProcessor();
+    startWorker(gated.processor, { concurrency: 2, roles: [{ name: 'core', count: 2, priority: 50 }], subjectWaitMs: 200, overlap: 'run' });
+    await vi.waitFor(() => expect(gated.holding()).toEqual(['fix the tokenizer', 'speed up the parser']), { timeout: 10_000 });
+    await gated.release('speed up the parser');
+    await gated.release('fix the tokenizer');
+  });
+});
+
+describe('BullTaskQueue.withdraw', () => {
+  const ctx = useRedisPrefix();
+  const { makeQueue, startWorker } = taskWorkerFixture(ctx);
+
+  it('takes a waiting task off the queue, and refuses a running, ended or unknown one', async () => {
+    const queue = makeQueue(1);
+    const { task: waiting } = await queue.add(spec('core', 'waiting'));
+    expect(await queue.withdraw(waiting.id)).toBe(true);
+    expect(await queue.list()).toEqual([]);
+    expect(await queue.withdraw('no-such-task')).toBe(false);
+    const { task: running } = await queue.add(spec('core', 'running'));
+    const gated = gatedProcessor();
+    startWorker(gated.processor);
+    await vi.waitFor(() => expect(gated.holding()).toEqual(['running']), { timeout: 10_000 });
+    expect(await queue.withdraw(running.id)).toBe(false);
+    await gated.release('running');
+    await vi.waitFor(async () => expect((await queue.list())[0]?.state).toBe('completed'), { timeout: 10_000 });
+    expect(await queue.withdraw(running.id)).toBe(false);
+  });
 });

@@ -30,7 +30,7 @@ describe('config normalization', () => {
       queue: { prefix: 'gantry', leaseMs: 30_000 },
       shutdown: { graceMs: 60_000, forceMs: 30_000 },
       budget: { perRole: {} },
-      roles: { scope: 'reject', sources: [], roles: expect.any(Object) },
+      roles: { scope: 'reject', sources: [], overlap: 'wait', roles: expect.any(Object) },
       redisUrl: 'redis://127.0.0.1:6379',
     });
     // With no roles.dir, the roles are gantry's own.
