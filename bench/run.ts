@@ -4,13 +4,15 @@
  * `gantry-test --fast` catches on a generated vitest project), the harness's overhead against doing the same
  * work by hand and its parallel efficiency, measured in one run on this
  * machine, and last the soak (a controller fed tasks for N minutes, default
- * 30: its memory and disk use). Writes bench/results/gate-economy.{json,md},
- * bisect.{json,md}, fast-sample.{json,md}, overhead.{json,md} and
- * soak.{json,md} and prints the tables. See bench/README.md.
+ * 30: its memory and disk use), after coordination (40 scripted tasks at 8
+ * agents: conflicts, duplicate work, merge success). Writes
+ * bench/results/gate-economy.{json,md}, bisect.{json,md}, fast-sample.{json,md},
+ * overhead.{json,md}, coordination.{json,md} and soak.{json,md} and prints the tables. See bench/README.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
 import { benchBisect } from './bisect.ts';
+import { benchCoordination } from './coordination.ts';
 import { benchFastSample } from './fast-sample.ts';
 import { benchGateEconomy } from './gate-economy.ts';
 import { machineFacts } from './machine.ts';
@@ -46,6 +48,8 @@ try {
   await writeFile(new URL('overhead.json', RESULTS), `${JSON.stringify(json, null, 2)}\n`);
   await writeFile(new URL('overhead.md', RESULTS), markdown);
   console.log(markdown);
+  console.error('bench: coordination, 40 scripted tasks at 8 agents');
+  console.log(await benchCoordination(redis.url));
   console.error(`bench: soak, ${SOAK_MINUTES} minutes`);
   const soak = await runSoak({ redisUrl: redis.url, minutes: SOAK_MINUTES, log: (line) => console.error(`bench: soak ${line}`) });
   console.log(await writeSoakResults(soak));

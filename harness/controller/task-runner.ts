@@ -96,7 +96,15 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
     const role = roleNamed(deps.config, task.role);
     const config = configForRole(deps.config, role);
     const agent = agentOf(config, role.name);
-    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: agent.kind, subject: subjectKey(task) });
+    const subject = subjectKey(task);
+    const settled = await ledger.subjectMerged(subject);
+    if (settled && settled.taskId !== task.id) {
+      // Another source queued the same subject and its task merged: running this one would be the same work twice.
+      await journal.append({ type: 'task.withdrawn', task: task.id, reason: `task ${settled.taskId} of the same subject merged (${settled.commit.slice(0, 12)})` });
+      log.info({ other: settled.taskId }, 'subject already merged by another task; nothing to do');
+      return { status: 'merged', commit: settled.commit, sessions: 0 };
+    }
+    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: agent.kind, subject });
     const dir = join(config.stateDir, 'runs', journal.run, 'tasks', task.id, `attempt-${attempt.attempt}`);
     let workspace: Workspace | undefined;
     // A prediction is advice: when it cannot be made, the attempt goes on without it.
@@ -120,6 +128,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       if (merged) {
         // Merged before a crash hid it: record it (again; the report counts it once) and archive its branch.
         await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit: merged });
+        await ledger.markSubjectMerged(subject, task.id, merged);
         await repo.archive(await repo.workspace(task.id, config.container.user), 'merged');
         return { status: 'merged', commit: merged, sessions: 0 };
       }
@@ -147,6 +156,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       await journal.append({ type: 'gate.submitted', task: task.id, attempt: attempt.attempt, head: ingested.head });
       const commit = await deps.merges.submit({ taskId: task.id, attempt: attempt.attempt, fence: attempt.fence, head: ingested.head }, attempt.signal);
       await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit });
+      await ledger.markSubjectMerged(subject, task.id, commit);
       await repo.archive(workspace, 'merged');
       log.info({ commit }, 'merged');
       return { status: 'merged', commit, sessions: loop.sessions };

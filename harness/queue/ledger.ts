@@ -53,6 +53,16 @@ export class TaskLedger {
     return (await this.#redis.get(this.#key(taskId, 'merged'))) ?? undefined;
   }
 
+  /** The first task of a subject (subjectKey) to merge: any later task of that subject has nothing left to do. */
+  async markSubjectMerged(subject: string, taskId: string, commit: string): Promise<void> {
+    await this.#redis.set(`${this.#prefix}:subject-merged:${subject}`, JSON.stringify({ taskId, commit }), 'NX');
+  }
+
+  async subjectMerged(subject: string): Promise<{ taskId: string; commit: string } | undefined> {
+    const json = await this.#redis.get(`${this.#prefix}:subject-merged:${subject}`);
+    return json === null ? undefined : (JSON.parse(json) as { taskId: string; commit: string });
+  }
+
   /** A branch head held because it changes trusted tests (`gate.testChanges: review`). */
   async hold(taskId: string, head: string): Promise<void> {
     await this.#redis.set(this.#key(taskId, 'held'), head);

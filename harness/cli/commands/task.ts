@@ -19,7 +19,8 @@ export function registerTask(program: Command, configFile: () => string): void {
     .option('--role <role>', 'role that works on it', 'core')
     .option('--files <glob...>', 'files the task is about', collect, [])
     .option('--acceptance <cmd>', 'command whose success shows the task is done')
-    .action(async (text: string, options: { role: string; files: string[]; acceptance?: string }) => {
+    .option('--subject <key>', 'what the task is about, if not its text: a task of a subject another task (from any source) is working on waits for it, and one whose subject has merged is withdrawn')
+    .action(async (text: string, options: { role: string; files: string[]; acceptance?: string; subject?: string }) => {
       if (text.trim() === '') throw new GantryError('TASK_INVALID', 'task text is empty: say what the agent should do, e.g. gantry task add "make test/sum.test.ts pass"');
       const context = await openContext(configFile());
       try {
@@ -27,6 +28,7 @@ export function registerTask(program: Command, configFile: () => string): void {
         const { task: added, created } = await context.queue.add({
           text, role: options.role, files: options.files, source: 'manual',
           ...(options.acceptance ? { acceptance: options.acceptance } : {}),
+          ...(options.subject ? { subject: options.subject } : {}),
         });
         if (created) {
           const run = await currentRun(context.redis, context.config.queue.prefix);
