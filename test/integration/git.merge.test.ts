@@ -52,6 +52,26 @@ describe('GitControllerRepo merges', () => {
     expect(await git.repo.merge(merged1.commit, second, 'Merge t2\n\nGantry-Task: t2\n')).toEqual({ ok: false, conflicts: ['README.md'] });
   });
 
+  it('when two branches at work change the same lines, conflictsBetween names the file before either merges; other pairs have none', async () => {
+    const first = await agentBranch('t1', { 'README.md': 'hello from t1\n' });
+    const second = await agentBranch('t2', { 'README.md': 'hello from t2\n', 'other.txt': 'fine\n' });
+    const third = await agentBranch('t3', { 'third.txt': 'apart\n' });
+    const main = await git.repo.mainHead();
+    expect(await git.repo.conflictsBetween(first, second)).toEqual(['README.md']);
+    expect(await git.repo.conflictsBetween(first, third)).toEqual([]);
+    expect(await git.repo.mainHead()).toBe(main);
+  });
+
+  it('when main takes commits, mainCommitsSince lists them oldest first with the task each merged and the files it changed', async () => {
+    const base = await git.repo.mainHead();
+    const branch = await agentBranch('t1', { 'one.txt': 'one\n', 'README.md': 'changed\n' });
+    const merged = await git.repo.merge(base, branch, 'Merge t1\n\nGantry-Task: t1\n');
+    if (!merged.ok) throw new Error('the merge conflicted');
+    expect(await git.repo.compareAndSwapMain(merged.commit, base)).toBe(true);
+    expect(await git.repo.mainCommitsSince(base, merged.commit)).toEqual([{ commit: merged.commit, taskId: 't1', files: ['README.md', 'one.txt'] }]);
+    expect(await git.repo.mainCommitsSince(merged.commit, merged.commit)).toEqual([]);
+  });
+
   it('when head is base, it returns base itself instead of an empty merge', async () => {
     const base = await git.repo.mainHead();
     const tree = await plainGit(git.gitDir, ['rev-parse', `${base}^{tree}`]);
