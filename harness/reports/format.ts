@@ -1,4 +1,4 @@
-import type { StopReport } from './report-types.ts';
+import type { RunReport, StopReport } from './report-types.ts';
 
 /** Dollars with cents, or with four decimals below a cent, where session costs live. */
 export function usd(amount: number | null): string {
@@ -34,4 +34,20 @@ export function bucketLabel(ms: number): string {
   if (ms < 3_600_000) return `${ms / 60_000} min`;
   if (ms < 86_400_000) return `${ms / 3_600_000} h`;
   return `${ms / 86_400_000} d`;
+}
+
+export function percent(share: number | null): string {
+  return share === null ? '–' : `${(share * 100).toFixed(1)} %`;
+}
+
+/** The coordination metrics by role and in total, as both report formats show them. */
+export function coordinationTable(report: RunReport): { header: string[]; rows: string[][] } {
+  const { coordination } = report;
+  return {
+    header: ['role', 'at the gate', 'conflicts', 'conflict rate', 'merge success', 'sessions', 'duplicate work', 'merges per hour'],
+    rows: [...coordination.roles, { role: 'all', ...coordination.total }].map((c) => [
+      c.role, `${c.submissions}`, `${c.conflicts}`, percent(c.conflictRate), percent(c.mergeSuccessRate), `${c.sessions}`,
+      `${c.duplicateSessions} (${percent(c.duplicateRate)})`, `${c.mergesPerHour ?? '–'}`,
+    ]),
+  };
 }

@@ -1,5 +1,5 @@
 import { escapeHtml } from './escape.ts';
-import { bucketLabel, describeStop, duration, seconds, usd } from './format.ts';
+import { bucketLabel, coordinationTable, describeStop, duration, seconds, usd } from './format.ts';
 import type { RunReport } from './report-types.ts';
 import { barChart, columnChart, lineChart, type ChartPoint } from './svg-charts.ts';
 
@@ -97,6 +97,7 @@ function kpis(report: RunReport): string {
 }
 
 function sections(report: RunReport): string[] {
+  const coordination = coordinationTable(report);
   return [
     '<h2>Cost by role</h2>',
     table(
@@ -104,6 +105,8 @@ function sections(report: RunReport): string[] {
       report.roles.map((r) => [r.role, `${r.tasks}`, `${r.merged}`, `${r.failed}`, `${r.sessions}`, usd(r.costUsd), usd(r.wasteUsd), usd(r.costPerMergeUsd)]),
       'No tasks.',
     ),
+    '<h2>Coordination</h2>',
+    table(coordination.header.map((title, i) => ({ title, align: i === 0 ? '' : 'num' })), coordination.rows, 'No sessions.'),
     '<h2>Merges</h2>',
     table(
       [{ title: 'task' }, { title: 'role' }, { title: 'agent' }, { title: 'sessions', align: 'num' }, { title: 'gate runs', align: 'num' }, { title: 'time to merge', align: 'num' }, { title: 'cost', align: 'num' }, { title: 'commit' }, { title: 'merged at' }],

@@ -1,4 +1,4 @@
-import { describeStop, duration, seconds, usd } from './format.ts';
+import { coordinationTable, describeStop, duration, seconds, usd } from './format.ts';
 import type { RunReport } from './report-types.ts';
 
 /** Long reasons (a test log) keep the table readable; the JSON report has them whole. */
@@ -14,10 +14,6 @@ function cell(text: string): string {
 function table(header: readonly string[], rows: readonly (readonly string[])[], empty: string): string[] {
   if (rows.length === 0) return [empty];
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
-}
-
-function percent(share: number | null): string {
-  return share === null ? '–' : `${(share * 100).toFixed(1)} %`;
 }
 
 function summary(report: RunReport): string[] {
@@ -42,15 +38,8 @@ export function renderMarkdown(report: RunReport): string {
     'No tasks.',
   ));
   lines.push('', '## Coordination', '');
-  const { coordination } = report;
-  lines.push(...table(
-    ['role', 'at the gate', 'conflicts', 'conflict rate', 'merge success', 'sessions', 'duplicate work', 'merges per hour'],
-    [...coordination.roles, { role: 'all', ...coordination.total }].map((c) => [
-      cell(c.role), `${c.submissions}`, `${c.conflicts}`, percent(c.conflictRate), percent(c.mergeSuccessRate), `${c.sessions}`,
-      `${c.duplicateSessions} (${percent(c.duplicateRate)})`, `${c.mergesPerHour ?? '–'}`,
-    ]),
-    'No sessions.',
-  ));
+  const coordination = coordinationTable(report);
+  lines.push(...table(coordination.header, coordination.rows.map((row) => row.map(cell)), 'No sessions.'));
   lines.push('', '## Merges', '');
   lines.push(...table(
     ['task', 'role', 'agent', 'sessions', 'gate runs', 'time to merge', 'cost', 'commit'],

@@ -48,6 +48,15 @@ describe('HTML report', () => {
     expect(Math.max(...heights)).toBeCloseTo(176, 0);
   });
 
+  it('shows the coordination metrics by role and in total, as the Markdown report does', () => {
+    const report = buildReport('r-sample', sampleJournal());
+    const section = /<h2>Coordination<\/h2>\n<table>[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
+    const rows = [...section.matchAll(/<tr><td>([^<]+)<\/td>((?:<td class="num">[^<]*<\/td>)+)<\/tr>/g)].map((m) => [m[1], ...[...m[2]!.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((c) => c[1])]);
+    expect(rows.map((row) => row[0])).toEqual([...report.coordination.roles.map((r) => r.role), 'all']);
+    const all = rows.at(-1)!;
+    expect(all.slice(1, 3)).toEqual([`${report.coordination.total.submissions}`, `${report.coordination.total.conflicts}`]);
+  });
+
   it('when the journal is empty, it still renders a page that says so', () => {
     const page = renderHtml(buildReport('r-empty', []));
     expect(page).toContain('The journal holds no events.');
