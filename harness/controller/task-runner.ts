@@ -4,7 +4,7 @@ import type { AgentAdapter, ProviderGate } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { displayPath } from '../config/yaml-file.ts';
 import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts';
-import type { ControllerRepo, Workspace } from '../git/types.ts';
+import type { ControllerRepo, IngestResult, Workspace } from '../git/types.ts';
 import type { BaselineStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
 import { subjectKey, type TaskLedger } from '../queue/index.ts';
@@ -108,8 +108,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
     const dir = join(config.stateDir, 'runs', journal.run, 'tasks', task.id, `attempt-${attempt.attempt}`);
     let workspace: Workspace | undefined;
     // A prediction is advice: when it cannot be made, the attempt goes on without it.
-    const predict = async (head: string, files: readonly string[]) => {
+    const predict = async (branch: () => Promise<IngestResult>) => {
       try {
+        const { head, files, ahead } = await branch();
+        if (ahead === 0) return;
         for (const overlap of await deps.branches.update(task, head, files)) {
           log.warn({ other: overlap.task, files: overlap.conflicts }, 'this branch and another at work conflict');
           await journal.append({ type: 'conflict.predicted', task: task.id, other: overlap.task, files: overlap.conflicts });
@@ -132,26 +134,21 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
         await repo.archive(await repo.workspace(task.id, config.container.user), 'merged');
         return { status: 'merged', commit: merged, sessions: 0 };
       }
-      workspace = await repo.workspace(task.id, config.container.user);
+      const tree = await repo.workspace(task.id, config.container.user);
+      workspace = tree;
       await excludeMarker(workspace);
       const loop = await runSessions({
         config, runtime: deps.runtime, agent, providers: deps.providers, budget: deps.budget, logger: log, ledger, journal, attempt, workspace, dir,
         deadline: Date.now() + config.limits.taskTimeoutMs,
         ...await deps.baselines.latest().then((latest) => (latest ? { baseline: latest.run } : {})),
-        branches: {
-          others,
-          afterSession: async () => {
-            const branch = await repo.ingest(workspace!);
-            if (branch.ahead > 0) await predict(branch.head, branch.files);
-          },
-        },
+        branches: { others, afterSession: () => predict(() => repo.ingest(tree)) },
       });
       if (!loop.done) log.info({ sessions: loop.sessions }, 'session limit reached without done; gating what was committed');
       const ingested = await repo.ingest(workspace);
       if (ingested.ahead === 0) {
         throw new AgentError('AGENT_FAILED', `the agent made no commit in ${loop.sessions} session(s); commit the work on the task branch`, { retryable: true });
       }
-      await predict(ingested.head, ingested.files);
+      await predict(async () => ingested);
       await checkScope(config, role, ingested.files, attempt, journal);
       await journal.append({ type: 'gate.submitted', task: task.id, attempt: attempt.attempt, head: ingested.head });
       const commit = await deps.merges.submit({ taskId: task.id, attempt: attempt.attempt, fence: attempt.fence, head: ingested.head }, attempt.signal);
