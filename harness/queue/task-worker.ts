@@ -4,9 +4,9 @@ import { GantryError, isGantryError, messageOf, ShutdownTimeoutError } from '../
 import type { Logger } from '../log.ts';
 import { withDeadline } from './deadline.ts';
 import type { Fence } from './fence.ts';
+import { FileClaims } from './file-claims.ts';
 import { ParkedTasks } from './parked-tasks.ts';
 import { SlotPool } from './slot-pool.ts';
-import { FileClaims } from './file-claims.ts';
 import { SubjectLocks } from './subject-locks.ts';
 import { subjectKey } from './task-id.ts';
 import { RoleQueues, taskQueueName } from './task-queues.ts';

@@ -141,7 +141,7 @@ describe('startTaskWorker and subjects', () => {
     await gated.release('fix parser');
     await gated.release('other');
     await gated.release('fix parser, by hand');
-    await vi.waitFor(async () => expect((await queue.list()).map((r) => [r.task.text, r.state, r.attempts])).toEqual([
+    await vi.waitFor(async () => expect((await queue.list()).sort((a, b) => a.task.text.localeCompare(b.task.text)).map((r) => [r.task.text, r.state, r.attempts])).toEqual([
       ['fix parser', 'completed', 1], ['fix parser, by hand', 'completed', 1], ['other', 'completed', 1],
     ]), { timeout: 10_000 });
   });
@@ -171,8 +171,8 @@ describe('startTaskWorker and subjects', () => {
     await gated.release('speed up the parser');
     await gated.release('fix the tokenizer');
     await gated.release('docs');
-    await vi.waitFor(async () => expect((await queue.list()).map((r) => [r.task.text, r.state, r.attempts])).toEqual([
-      ['speed up the parser', 'completed', 1], ['fix the tokenizer', 'completed', 1], ['docs', 'completed', 1],
+    await vi.waitFor(async () => expect((await queue.list()).sort((a, b) => a.task.text.localeCompare(b.task.text)).map((r) => [r.task.text, r.state, r.attempts])).toEqual([
+      ['docs', 'completed', 1], ['fix the tokenizer', 'completed', 1], ['speed up the parser', 'completed', 1],
     ]), { timeout: 10_000 });
     expect(await ctx.redis.hlen(`${ctx.prefix}:file-claims`)).toBe(0);
   });
