@@ -60,7 +60,7 @@ export class ActiveBranches {
   async update(task: Task, head: string, files: readonly string[]): Promise<BranchOverlap[]> {
     await this.#write(task.id, { role: task.role, declared: task.files, head, files: [...files], at: Date.now() });
     const entries = await this.#entries();
-    return (await this.overlaps(task.id)).filter((overlap) => {
+    return (await this.#overlapsIn(entries, task.id)).filter((overlap) => {
       const key = [head, entries.get(overlap.task)?.head].sort().join(':');
       if (overlap.conflicts.length === 0 || this.#flagged.has(key)) return false;
       if (this.#flagged.size >= MAX_REMEMBERED) this.#flagged.clear();
@@ -75,7 +75,10 @@ export class ActiveBranches {
 
   /** The other active branches that meet this task's: by changed files, else by its declared files. */
   async overlaps(taskId: string): Promise<BranchOverlap[]> {
-    const entries = await this.#entries();
+    return this.#overlapsIn(await this.#entries(), taskId);
+  }
+
+  async #overlapsIn(entries: ReadonlyMap<string, BranchEntry>, taskId: string): Promise<BranchOverlap[]> {
     const own = entries.get(taskId);
     if (!own) return [];
     const found: BranchOverlap[] = [];
