@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (fakes, parallel, fast) and `integration` (real Redis,
-// Docker and git; fewer files at once, since a 2-core machine runs them).
+// Three projects: `unit` (fakes, parallel, fast), `integration` (real Redis,
+// Docker and git; fewer files at once, since a 2-core machine runs them) and
+// `faults` (hostile agents and chaos runs: real everything, one file at a time,
+// since they kill processes and fill disks on purpose).
 // globalSetup is set per project: vitest projects do not inherit it.
 export default defineConfig({
   test: {
@@ -22,6 +24,16 @@ export default defineConfig({
           hookTimeout: 120_000,
           fileParallelism: true,
           maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
     ],

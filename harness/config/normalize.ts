@@ -48,6 +48,8 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
       sessionTimeoutMs: limits.sessionTimeout,
       taskTimeoutMs: limits.taskTimeout,
       retries: limits.retries,
+      idleTimeoutMs: limits.idleTimeout,
+      branchFiles: limits.branchFiles,
     },
     container: {
       memoryBytes: sizeToBytes(container.memory),
@@ -55,6 +57,9 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
       pids: container.pids,
       network: container.network,
       user: container.user,
+      fileSizeBytes: sizeToBytes(container.fileSize),
+      diskBytes: sizeToBytes(container.disk),
+      files: container.files,
     },
     queue: { prefix: queue.prefix, leaseMs: queue.lease },
     shutdown: { graceMs: shutdown.grace, forceMs: shutdown.force },

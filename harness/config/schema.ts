@@ -46,6 +46,11 @@ export const AgentSchema = z
   .strict()
   .describe('The coding agent every task runs.');
 
+/** A size field: bytes, or a whole number with a unit k, m or g. */
+function size(what: string, fallback: string) {
+  return z.string().regex(SIZE_PATTERN, 'expected a size (a whole number with an optional unit k, m or g)').default(fallback).describe(`${what}: bytes, or a whole number with a unit k, m or g, e.g. \`512m\`.`);
+}
+
 export const ContainerSchema = z
   .object({
     memory: z.string().regex(SIZE_PATTERN, 'expected a size (a whole number with an optional unit k, m or g)').default('2g').describe('Memory limit of an agent container (swap is not allowed): bytes, or a whole number with a unit k, m or g, e.g. `512m`, `2g`; at least `6m`.'),
@@ -53,9 +58,12 @@ export const ContainerSchema = z
     pids: z.number().int().positive().default(512).describe('Maximum number of processes in an agent container.'),
     network: z.string().min(1).default('bridge').describe('Docker network of agent containers: `none` cuts them off entirely; `bridge` lets them reach a model API.'),
     user: z.string().regex(/^\d+:\d+$/, 'expected a numeric uid:gid').default('1000:1000').describe('Numeric uid:gid the agent runs as; never root.'),
+    fileSize: size('Largest file a process in an agent container may write (a larger write fails), and largest file a branch may bring in', '1g'),
+    disk: size('Most disk a task\'s work tree may use, `.git` included; a session whose work tree grows past it is stopped', '10g'),
+    files: z.number().int().positive().default(200_000).describe('Most files and directories a task\'s work tree may hold, `.git` included; a session whose work tree grows past it is stopped.'),
   })
   .strict()
-  .default({ memory: '2g', cpus: 1, pids: 512, network: 'bridge', user: '1000:1000' })
+  .default({ memory: '2g', cpus: 1, pids: 512, network: 'bridge', user: '1000:1000', fileSize: '1g', disk: '10g', files: 200_000 })
   .describe('Limits and isolation of agent and test containers.');
 
 const DEFAULT_TRUSTED = ['**/*.test.*', '**/*.spec.*', 'test/**', 'tests/**', '**/__tests__/**', 'vitest.config.*', 'vitest.workspace.*', 'jest.config.*'];
@@ -83,9 +91,11 @@ export const LimitsSchema = z
     sessionTimeout: duration('Longest one agent session may run before it is stopped', 1_800_000),
     taskTimeout: duration('Longest one attempt at a task may run, all sessions together', 7_200_000),
     retries: z.number().int().min(0).default(2).describe('How many more attempts a failed task gets before it is marked failed.'),
+    idleTimeout: duration('Longest an agent session may go without a sign of progress (output, a change in its work tree, CPU or network use) before it is stopped as hung and its attempt retried', 600_000),
+    branchFiles: z.number().int().positive().default(10_000).describe('Most files one branch may change; a branch that changes more is sent back before the gate.'),
   })
   .strict()
-  .default({ sessions: 5, sessionTimeout: 1_800_000, taskTimeout: 7_200_000, retries: 2 })
+  .default({ sessions: 5, sessionTimeout: 1_800_000, taskTimeout: 7_200_000, retries: 2, idleTimeout: 600_000, branchFiles: 10_000 })
   .describe('Limits per session and per task.');
 
 export const ShutdownSchema = z

@@ -34,8 +34,14 @@ export interface GantryConfig {
     quarantine: number;
     fastBudget: number;
   };
-  limits: { sessions: number; sessionTimeoutMs: number; taskTimeoutMs: number; retries: number };
-  container: { memoryBytes: number; nanoCpus: number; pids: number; network: string; user: string };
+  limits: { sessions: number; sessionTimeoutMs: number; taskTimeoutMs: number; retries: number; idleTimeoutMs: number; branchFiles: number };
+  container: {
+    memoryBytes: number; nanoCpus: number; pids: number; network: string; user: string;
+    /** Largest file a container process may write (RLIMIT_FSIZE) and largest blob a branch may bring in. */
+    fileSizeBytes: number;
+    /** Work-tree limits a session's watch enforces. */
+    diskBytes: number; files: number;
+  };
   queue: { prefix: string; leaseMs: number };
   shutdown: { graceMs: number; forceMs: number };
   /** Dollars; an absent limit is no limit. */

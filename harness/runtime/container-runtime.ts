@@ -19,7 +19,8 @@ export interface ContainerSpec {
   mounts: Mount[];
   /** Must include the gantry labels (see labels.ts); the reaper finds containers by them. */
   labels: Record<string, string>;
-  limits: { memoryBytes: number; nanoCpus: number; pids: number };
+  /** `fileSizeBytes`: the largest file any process may write (RLIMIT_FSIZE); a larger write fails. */
+  limits: { memoryBytes: number; nanoCpus: number; pids: number; fileSizeBytes: number };
   /** 'none', 'bridge' or a network name. */
   network: string;
   /** Numeric 'uid:gid'; root is refused. */
@@ -33,6 +34,32 @@ export interface RunOptions {
   logFile?: string;
   /** Aborting kills the container (used by forced shutdown). */
   signal?: AbortSignal;
+  /** Looks at the running container every `intervalMs`; a reason it gives stops the container. */
+  watch?: ContainerWatch;
+  /** Values replaced by `***` wherever the container prints them, before they reach the log file. */
+  secrets?: readonly string[];
+}
+
+/** What a running container has used so far. */
+export interface ContainerUsage {
+  /** Processes it runs now. */
+  pids: number;
+  /** CPU time used, in nanoseconds. */
+  cpuNs: number;
+  /** Bytes received and sent on its network (0 without one). */
+  networkBytes: number;
+  /** Bytes of stdout and stderr so far. */
+  outputBytes: number;
+}
+
+export interface ContainerWatch {
+  intervalMs: number;
+  /**
+   * Returns why the container must stop (ContainerExit.stopped), or undefined
+   * to let it run. It must not throw: a watch that cannot judge lets the
+   * container run, and the run's timeout still bounds it.
+   */
+  check(usage: ContainerUsage): Promise<string | undefined>;
 }
 
 export interface ContainerExit {
@@ -41,6 +68,10 @@ export interface ContainerExit {
   oomKilled: boolean;
   timedOut: boolean;
   aborted: boolean;
+  /** The reason the watch gave when it stopped the container. */
+  stopped?: string;
+  /** How many times a secret was replaced in the output. */
+  redacted?: number;
   durationMs: number;
 }
 

@@ -9,11 +9,12 @@ export const DEFAULT_HOME = '/home/agent';
  * The create request for a spec, with the hardening every agent container gets
  * whatever the spec says: no capabilities, no privilege gain, a read-only root
  * with tmpfs only where tools must write (/tmp and HOME), limits on memory
- * (swap included), CPU and processes, and an init that reaps zombies.
+ * (swap included), CPU, processes and file size, and an init that reaps zombies.
  * Not AutoRemove: the exit status and the OOM flag are read before removal.
  */
 export function hardenedCreateOptions(spec: ContainerSpec, user: ContainerUser): ContainerCreateOptions {
   const home = spec.env.HOME ?? DEFAULT_HOME;
+  const tmpfsBytes = Math.floor(spec.limits.memoryBytes / 2);
   return {
     Image: spec.image,
     Cmd: spec.command,
@@ -31,11 +32,14 @@ export function hardenedCreateOptions(spec: ContainerSpec, user: ContainerUser):
       // Docker mounts tmpfs noexec by default; build tools and test runners execute
       // what they unpack there, and the writable work tree allows exec anyway.
       // HOME keeps the image directory's mode (Docker copies it up) and belongs to the user.
+      // tmpfs pages are charged to the container's memory: each gets half of it, so
+      // filling them is a full disk (ENOSPC) the agent can see, not an OOM kill.
       Tmpfs: {
-        '/tmp': 'rw,exec,nosuid,nodev,mode=1777',
-        [home]: `rw,exec,nosuid,nodev,uid=${user.uid},gid=${user.gid}`,
+        '/tmp': `rw,exec,nosuid,nodev,size=${tmpfsBytes},mode=1777`,
+        [home]: `rw,exec,nosuid,nodev,size=${tmpfsBytes},uid=${user.uid},gid=${user.gid}`,
       },
       PidsLimit: spec.limits.pids,
+      Ulimits: [{ Name: 'fsize', Soft: spec.limits.fileSizeBytes, Hard: spec.limits.fileSizeBytes }],
       Memory: spec.limits.memoryBytes,
       MemorySwap: spec.limits.memoryBytes,
       NanoCpus: spec.limits.nanoCpus,

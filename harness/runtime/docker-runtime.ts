@@ -1,14 +1,15 @@
 import { open } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import Dockerode from 'dockerode';
 import { isGantryError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import type { ContainerExit, ContainerRuntime, ContainerSpec, ContainerSummary, RunOptions } from './container-runtime.ts';
+import type { ContainerExit, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerUsage, ContainerWatch, RunOptions } from './container-runtime.ts';
 import { hardenedCreateOptions } from './create-options.ts';
 import { isNotFound, translateDockerError } from './docker-errors.ts';
+import { RedactingStream } from './redacting-stream.ts';
 import { requireSelector, unprivilegedUser } from './guards.ts';
 import { dockerTooSlow, logFileUnwritable, removalFailed } from './runtime-errors.ts';
-import { stopTrigger } from './stop-trigger.ts';
+import { stopTrigger, type StopReason } from './stop-trigger.ts';
 import { settleWithin, withTimeLimit } from './time-limit.ts';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -27,7 +28,13 @@ export interface DockerRuntimeOptions {
   callTimeoutMs?: number;
 }
 
-type Exit = Pick<ContainerExit, 'exitCode' | 'timedOut' | 'aborted'>;
+type Exit = Pick<ContainerExit, 'exitCode' | 'timedOut' | 'aborted' | 'stopped'>;
+
+/** The log file behind the stream that counts and redacts what the container prints. */
+interface LogFile {
+  input: RedactingStream;
+  done: Promise<void>;
+}
 
 interface LogSink {
   /** Resolves when Docker has sent all output (the container ended) or the stream broke. */
@@ -69,8 +76,8 @@ export class DockerRuntime implements ContainerRuntime {
     const user = unprivilegedUser(spec.user);
     const startedAt = Date.now();
     if (options.signal?.aborted) return { exitCode: null, oomKilled: false, timedOut: false, aborted: true, durationMs: 0 };
-    const logFile = options.logFile === undefined ? undefined : await openLog(options.logFile);
-    logFile?.on('error', (error) => this.#logger.error({ err: error, logFile: options.logFile }, 'writing container output failed'));
+    const logFile = options.logFile === undefined ? undefined : await openLog(options.logFile, options.secrets ?? []);
+    logFile?.done.catch((error: unknown) => this.#logger.error({ err: error, logFile: options.logFile }, 'writing container output failed'));
     let container: Dockerode.Container | undefined;
     let logs: LogSink | undefined;
     try {
@@ -78,13 +85,13 @@ export class DockerRuntime implements ContainerRuntime {
       this.#logger.debug({ container: container.id, image: spec.image, labels: spec.labels }, 'container created');
       const created = container;
       await this.#call('start container', (signal) => created.start({ abortSignal: signal }), spec.image);
-      if (logFile !== undefined) logs = await this.#followLogs(created, logFile);
-      const exit = await this.#waitForExit(created, options);
+      if (logFile !== undefined) logs = await this.#followLogs(created, logFile.input);
+      const exit = await this.#waitForExit(created, options, () => logFile?.input.bytesIn ?? 0);
       const durationMs = Date.now() - startedAt;
       if (logs !== undefined) await settleWithin(logs.drained, this.#callTimeoutMs);
       const oomKilled = await this.#wasOomKilled(created);
       this.#logger.debug({ container: created.id, ...exit, oomKilled, durationMs }, 'container ended');
-      return { ...exit, oomKilled, durationMs };
+      return { ...exit, oomKilled, durationMs, ...(logFile === undefined ? {} : { redacted: logFile.input.redactions }) };
     } finally {
       await this.#cleanUp(container, logs, logFile);
     }
@@ -125,7 +132,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async #followLogs(container: Dockerode.Container, file: Writable): Promise<LogSink> {
+  async #followLogs(container: Dockerode.Container, file: RedactingStream): Promise<LogSink> {
     const stream = await this.#call('follow logs', (signal) => container.logs({ follow: true, stdout: true, stderr: true, abortSignal: signal }));
     // Without a TTY, Docker multiplexes stdout and stderr into frames; both go to the one file.
     this.#docker.modem.demuxStream(stream, file, file);
@@ -137,10 +144,11 @@ export class DockerRuntime implements ContainerRuntime {
     return { drained, stop: () => (stream as unknown as { destroy(): void }).destroy() };
   }
 
-  async #waitForExit(container: Dockerode.Container, options: RunOptions): Promise<Exit> {
+  async #waitForExit(container: Dockerode.Container, options: RunOptions, outputBytes: () => number): Promise<Exit> {
     // Waiting lasts as long as the container, so its limit follows the run's timeout (plus
     // time to kill), not the call limit; it is cut short once the run is stopped.
     const stopped = new AbortController();
+    const watched = options.watch === undefined ? new Promise<never>(() => {}) : this.#watch(container, options.watch, outputBytes, stopped.signal);
     const exited = this.#call(
       'wait for container',
       (signal) => container.wait({ condition: 'not-running', abortSignal: AbortSignal.any([signal, stopped.signal]) }) as Promise<{ StatusCode: number }>,
@@ -149,15 +157,43 @@ export class DockerRuntime implements ContainerRuntime {
     );
     const stop = stopTrigger(options.timeoutMs, options.signal);
     try {
-      const first = await Promise.race([exited, stop.reason]);
-      if (typeof first !== 'string') return { exitCode: first.StatusCode, timedOut: false, aborted: false };
-      this.#logger.info({ container: container.id, reason: first, timeoutMs: options.timeoutMs }, 'killing container');
+      const first: { StatusCode: number } | StopReason | { stopped: string } = await Promise.race([exited, stop.reason, watched]);
+      if (typeof first !== 'string' && 'StatusCode' in first) return { exitCode: first.StatusCode, timedOut: false, aborted: false };
+      this.#logger.info({ container: container.id, reason: typeof first === 'string' ? first : first.stopped, timeoutMs: options.timeoutMs }, 'killing container');
       await this.#kill(container);
       await settleWithin(exited, this.#callTimeoutMs);
+      if (typeof first !== 'string') return { exitCode: null, timedOut: false, aborted: false, stopped: first.stopped };
       return { exitCode: null, timedOut: first === 'timeout', aborted: first === 'abort' };
     } finally {
       stop.dispose();
       stopped.abort();
+    }
+  }
+
+  /** Resolves with the watch's reason once it gives one; never while the run goes on without one, nor after `done`. */
+  async #watch(container: Dockerode.Container, watch: ContainerWatch, outputBytes: () => number, done: AbortSignal): Promise<{ stopped: string }> {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, watch.intervalMs));
+      if (done.aborted) return new Promise<never>(() => {});
+      const usage = await this.#usage(container, outputBytes());
+      // Gone or unreadable for a moment: the next look tells.
+      if (usage === undefined) continue;
+      const reason = await watch.check(usage);
+      if (done.aborted) return new Promise<never>(() => {});
+      if (reason !== undefined) return { stopped: reason };
+    }
+  }
+
+  async #usage(container: Dockerode.Container, outputBytes: number): Promise<ContainerUsage | undefined> {
+    try {
+      // one-shot: the numbers now, without waiting a second for a CPU-percentage sample.
+      // Its typings take no abort signal; the call's time limit still holds.
+      const stats = await this.#call('container stats', () => container.stats({ stream: false, 'one-shot': true }));
+      const networkBytes = Object.values(stats.networks ?? {}).reduce((sum, net) => sum + net.rx_bytes + net.tx_bytes, 0);
+      return { pids: stats.pids_stats?.current ?? 0, cpuNs: stats.cpu_stats.cpu_usage.total_usage, networkBytes, outputBytes };
+    } catch (error) {
+      this.#logger.debug({ container: container.id, err: error }, 'container stats unavailable');
+      return undefined;
     }
   }
 
@@ -193,7 +229,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /** Every step runs even when an earlier one throws; a container left behind is logged for the reaper. */
-  async #cleanUp(container: Dockerode.Container | undefined, logs: LogSink | undefined, logFile: Writable | undefined): Promise<void> {
+  async #cleanUp(container: Dockerode.Container | undefined, logs: LogSink | undefined, logFile: LogFile | undefined): Promise<void> {
     const steps: Array<[string, () => Promise<void> | void]> = [
       ['stop following logs', () => logs?.stop()],
       ['close log file', () => (logFile === undefined ? undefined : closeLog(logFile))],
@@ -218,18 +254,20 @@ function describeEndpoint(docker: Dockerode): string {
   return DEFAULT_SOCKET;
 }
 
-async function openLog(path: string): Promise<Writable> {
+async function openLog(path: string, secrets: readonly string[]): Promise<LogFile> {
+  let file;
   try {
-    const handle = await open(path, 'a');
-    return handle.createWriteStream();
+    file = (await open(path, 'a')).createWriteStream();
   } catch (error) {
     throw logFileUnwritable(path, error);
   }
+  const input = new RedactingStream(secrets);
+  input.pipe(file);
+  return { input, done: finished(file) };
 }
 
-function closeLog(file: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    file.once('error', reject);
-    file.end(() => resolve());
-  });
+/** Ends the output, writes what the redactor held back, and waits for the file to be written. */
+async function closeLog(log: LogFile): Promise<void> {
+  log.input.end();
+  await log.done;
 }

@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises';
-import type { ContainerExit, ContainerRuntime, ContainerSpec, ContainerSummary, RunOptions } from './container-runtime.ts';
+import type { ContainerExit, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerWatch, RunOptions } from './container-runtime.ts';
 import { requireSelector, unprivilegedUser } from './guards.ts';
+import { redactSecrets } from './redacting-stream.ts';
 import { dockerUnavailable, imageMissing, logFileUnwritable } from './runtime-errors.ts';
 import { stopTrigger } from './stop-trigger.ts';
 
@@ -73,15 +74,21 @@ export class FakeRuntime implements ContainerRuntime {
     const id = `fake-${this.#nextId++}`;
     const removed = new Promise<'removed'>((resolve) => this.#running.set(id, { labels: spec.labels, remove: () => resolve('removed') }));
     const stop = stopTrigger(options.timeoutMs, options.signal);
+    const printed = { bytes: 0, redacted: 0 };
+    const watching = new AbortController();
+    const watched = options.watch === undefined ? new Promise<never>(() => {}) : watch(options.watch, () => printed.bytes, watching.signal);
     try {
-      const ended = await Promise.race([this.#play(spec, options.logFile), stop.reason, removed]);
+      const ended = await Promise.race([this.#play(spec, options, printed), stop.reason, removed, watched]);
       const durationMs = Date.now() - startedAt;
-      if (ended === 'removed') return { exitCode: KILLED_EXIT_CODE, oomKilled: false, timedOut: false, aborted: false, durationMs };
-      if (typeof ended === 'string') return { exitCode: null, oomKilled: false, timedOut: ended === 'timeout', aborted: ended === 'abort', durationMs };
+      const redacted = options.logFile === undefined ? {} : { redacted: printed.redacted };
+      if (ended === 'removed') return { exitCode: KILLED_EXIT_CODE, oomKilled: false, timedOut: false, aborted: false, durationMs, ...redacted };
+      if (typeof ended === 'string') return { exitCode: null, oomKilled: false, timedOut: ended === 'timeout', aborted: ended === 'abort', durationMs, ...redacted };
+      if ('stopped' in ended) return { exitCode: null, oomKilled: false, timedOut: false, aborted: false, stopped: ended.stopped, durationMs, ...redacted };
       const oomKilled = ended.oom === true;
-      return { exitCode: ended.exitCode ?? (oomKilled ? KILLED_EXIT_CODE : 0), oomKilled, timedOut: false, aborted: false, durationMs };
+      return { exitCode: ended.exitCode ?? (oomKilled ? KILLED_EXIT_CODE : 0), oomKilled, timedOut: false, aborted: false, durationMs, ...redacted };
     } finally {
       stop.dispose();
+      watching.abort();
       this.#running.delete(id);
     }
   }
@@ -100,15 +107,30 @@ export class FakeRuntime implements ContainerRuntime {
     return found.length;
   }
 
-  /** The script's outcome once its output is written; never settles for a hanging container. */
-  async #play(spec: ContainerSpec, logFile: string | undefined): Promise<ScriptedOutcome> {
+  /** The script's outcome once its output is written (secrets redacted); never settles for a hanging container. */
+  async #play(spec: ContainerSpec, options: RunOptions, printed: { bytes: number; redacted: number }): Promise<ScriptedOutcome> {
     const outcome = await this.#script(spec);
-    if (logFile !== undefined && outcome.output !== undefined) await appendLog(logFile, outcome.output);
+    if (options.logFile !== undefined && outcome.output !== undefined) {
+      const { text, count } = redactSecrets(outcome.output, options.secrets ?? []);
+      printed.bytes += Buffer.byteLength(outcome.output);
+      printed.redacted += count;
+      await appendLog(options.logFile, text);
+    }
     return outcome.hang === true ? new Promise<never>(() => {}) : outcome;
   }
 
   #requireAvailable(): void {
     if (!this.available) throw dockerUnavailable('the fake runtime');
+  }
+}
+
+/** A scripted container is one idle process: no CPU, no network, only what it printed. */
+async function watch(watcher: ContainerWatch, outputBytes: () => number, done: AbortSignal): Promise<{ stopped: string }> {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, watcher.intervalMs));
+    if (done.aborted) return new Promise<never>(() => {});
+    const reason = await watcher.check({ pids: 1, cpuNs: 0, networkBytes: 0, outputBytes: outputBytes() });
+    if (reason !== undefined && !done.aborted) return { stopped: reason };
   }
 }
 

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ContainerRuntime, ContainerSpec, ContainerSummary, RunOptions } from '../../harness/runtime/index.ts';
+import type { ContainerRuntime, ContainerSpec, ContainerSummary, ContainerUsage, RunOptions } from '../../harness/runtime/index.ts';
 import { gantryLabels, runSelector } from '../../harness/runtime/index.ts';
 
 /**
@@ -16,7 +16,11 @@ export const CONFORMANCE_COMMANDS = {
   writeReadOnly: ['sh', '-c', 'echo written > /mnt/ro/out.txt'],
   writeWritable: ['sh', '-c', 'echo written > /mnt/rw/out.txt'],
   sleep: ['sleep', '60'],
+  printSecret: ['sh', '-c', 'echo "token=$API_TOKEN, twice: $API_TOKEN"'],
 } as const;
+
+/** A secret long enough that a real runtime's output is likely to split it across chunks only by chance. */
+export const CONFORMANCE_SECRET = 'sk-test-0123456789abcdef';
 
 export interface ConformanceOptions {
   image: string;
@@ -58,7 +62,7 @@ export function describeRuntimeConformance(name: string, makeRuntime: () => Cont
       env: {},
       mounts: [],
       labels: gantryLabels({ run, task: 'conformance', purpose: 'test' }),
-      limits: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 1_000_000_000, pids: 128 },
+      limits: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 1_000_000_000, pids: 128, fileSizeBytes: 64 * 1024 * 1024 },
       network: 'none',
       user: options.user,
       ...overrides,
@@ -184,6 +188,37 @@ export function describeRuntimeConformance(name: string, makeRuntime: () => Cont
       expect(removed).toBe(1);
       expect(exit.exitCode).not.toBe(0);
       expect(exit).toMatchObject({ timedOut: false, aborted: false });
+      expect(await runtime.list(runSelector(run))).toEqual([]);
+    });
+
+    it('when the container prints a secret, the log file has *** in its place and the run counts the redactions', async () => {
+      const exit = await runtime.run(spec({ command: [...CONFORMANCE_COMMANDS.printSecret], env: { API_TOKEN: CONFORMANCE_SECRET } }), {
+        timeoutMs: 60_000, logFile, secrets: [CONFORMANCE_SECRET],
+      });
+
+      const log = await readFile(logFile, 'utf8');
+      expect(exit.exitCode).toBe(0);
+      expect(log).toBe('token=***, twice: ***\n');
+      expect(exit.redacted).toBe(2);
+    });
+
+    it('when the watch gives a reason, it stops the container with it; until then it sees the usage at each look', async () => {
+      const looks: Array<Record<string, number>> = [];
+      const watch = {
+        intervalMs: 100,
+        check: async (usage: ContainerUsage) => {
+          looks.push({ ...usage });
+          return looks.length >= 3 ? 'hung' : undefined;
+        },
+      };
+
+      const exit = await runtime.run(spec({ command: [...CONFORMANCE_COMMANDS.sleep] }), { timeoutMs: 60_000, logFile, watch });
+
+      expect(exit).toMatchObject({ exitCode: null, stopped: 'hung', timedOut: false, aborted: false });
+      expect(looks).toHaveLength(3);
+      for (const usage of looks) {
+        expect(usage).toEqual({ pids: expect.any(Number), cpuNs: expect.any(Number), networkBytes: 0, outputBytes: 0 });
+      }
       expect(await runtime.list(runSelector(run))).toEqual([]);
     });
 

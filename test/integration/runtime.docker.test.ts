@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ describe('DockerRuntime', () => {
     env: {},
     mounts: [],
     labels: gantryLabels({ run, task: 'docker', purpose: 'test' }),
-    limits: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 500_000_000, pids: 64 },
+    limits: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 500_000_000, pids: 64, fileSizeBytes: 64 * 1024 * 1024 },
     network: 'none',
     user: '1000:1000',
     ...overrides,
@@ -54,12 +54,39 @@ describe('DockerRuntime', () => {
 
   it('when the container needs more memory than its limit, it reports the OOM kill', async () => {
     const exit = await runtime.run(
-      spec({ command: ['sh', '-c', 'head -c 200m /dev/zero | tail'], limits: { memoryBytes: 32 * 1024 * 1024, nanoCpus: 1_000_000_000, pids: 64 } }),
+      spec({ command: ['sh', '-c', 'head -c 200m /dev/zero | tail'], limits: { memoryBytes: 32 * 1024 * 1024, nanoCpus: 1_000_000_000, pids: 64, fileSizeBytes: 64 * 1024 * 1024 } }),
       { timeoutMs: 60_000 },
     );
 
     expect(exit).toMatchObject({ oomKilled: true, timedOut: false, aborted: false });
     expect(exit.exitCode).not.toBe(0);
+  });
+
+  it('when a process writes a file past the file-size limit, the write fails there and nothing larger lands in the work tree', async () => {
+    const work = join(dir, 'work');
+    await mkdir(work, { mode: 0o777 });
+    await chmod(work, 0o777);
+    const limits = { memoryBytes: 256 * 1024 * 1024, nanoCpus: 1_000_000_000, pids: 64, fileSizeBytes: 8 * 1024 * 1024 };
+
+    const exit = await runtime.run(
+      spec({ command: ['sh', '-c', 'head -c 2G /dev/zero > /work/big; echo "exit=$?"'], limits, mounts: [{ hostPath: work, containerPath: '/work', readOnly: false }] }),
+      { timeoutMs: 60_000, logFile },
+    );
+
+    expect(exit.exitCode).toBe(0);
+    expect(await readFile(logFile, 'utf8')).toMatch(/exit=[1-9]/);
+    expect((await stat(join(work, 'big'))).size).toBe(8 * 1024 * 1024);
+  });
+
+  it('when /tmp fills, the process gets a full disk at half the memory limit, not an OOM kill', async () => {
+    const limits = { memoryBytes: 64 * 1024 * 1024, nanoCpus: 1_000_000_000, pids: 64, fileSizeBytes: 1024 * 1024 * 1024 };
+
+    const exit = await runtime.run(spec({ command: ['sh', '-c', 'head -c 100m /dev/zero > /tmp/fill; echo "exit=$?"; du -m /tmp/fill'], limits }), { timeoutMs: 60_000, logFile });
+
+    const log = await readFile(logFile, 'utf8');
+    expect(exit).toMatchObject({ exitCode: 0, oomKilled: false });
+    expect(log).toContain('No space left on device');
+    expect(log).toMatch(/^3[12]\s+\/tmp\/fill$/m);
   });
 
   it('when the container runs, it has no capabilities, no privilege gain and a read-only root, but a writable, executable /tmp and HOME', async () => {

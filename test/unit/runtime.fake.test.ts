@@ -32,6 +32,8 @@ const conformanceScript: ContainerScript = async (spec) => {
       return writeOut(spec, '/mnt/rw');
     case CONFORMANCE_COMMANDS.sleep.join(' '):
       return { hang: true };
+    case CONFORMANCE_COMMANDS.printSecret.join(' '):
+      return { output: `token=${spec.env.API_TOKEN ?? ''}, twice: ${spec.env.API_TOKEN ?? ''}\n` };
     default:
       return { exitCode: 127, output: `${spec.command[0] ?? ''}: not found\n` };
   }
@@ -51,7 +53,7 @@ describe('FakeRuntime', () => {
     env: {},
     mounts: [],
     labels: gantryLabels({ run: 'fake' }),
-    limits: { memoryBytes: 1, nanoCpus: 1, pids: 1 },
+    limits: { memoryBytes: 1, nanoCpus: 1, pids: 1, fileSizeBytes: 1 },
     network: 'none',
     user: '1000:1000',
   };
