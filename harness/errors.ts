@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'GATE_FAILED'
   | 'TESTS_CHANGED'
   | 'OUT_OF_SCOPE'
+  | 'WORK_TREE_LIMIT'
+  | 'BRANCH_REFUSED'
   | 'AGENT_FAILED'
   | 'PROVIDER_BLOCKED'
   | 'SUBJECT_BUSY'

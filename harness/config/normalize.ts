@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Role } from '../roles/types.ts';
+import { filesNamedBy } from './command-files.ts';
 import { SIZE_PATTERN, type ParsedConfig } from './schema.ts';
 import type { GantryConfig, OracleConfig } from './types.ts';
 
@@ -37,7 +38,7 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
       ...(gate.select === undefined ? {} : { select: gate.select }),
       image: gate.image ?? agent.image,
       timeoutMs: gate.timeout,
-      trusted: gate.trusted,
+      trusted: [...new Set([...gate.trusted, ...filesNamedBy(gate.command), ...(gate.select ? filesNamedBy(gate.select) : [])])],
       testChanges: gate.testChanges,
       reruns: gate.reruns,
       quarantine: gate.quarantine,

@@ -66,7 +66,10 @@ export const ContainerSchema = z
   .default({ memory: '2g', cpus: 1, pids: 512, network: 'bridge', user: '1000:1000', fileSize: '1g', disk: '10g', files: 200_000 })
   .describe('Limits and isolation of agent and test containers.');
 
-const DEFAULT_TRUSTED = ['**/*.test.*', '**/*.spec.*', 'test/**', 'tests/**', '**/__tests__/**', 'vitest.config.*', 'vitest.workspace.*', 'jest.config.*'];
+const DEFAULT_TRUSTED = [
+  '**/*.test.*', '**/*.spec.*', 'test/**', 'tests/**', '**/__tests__/**', 'vitest.config.*', 'vitest.workspace.*', 'jest.config.*',
+  '.github/workflows/**', '.gitlab-ci.yml', '.circleci/**', '.buildkite/**', 'Jenkinsfile',
+];
 
 export const GateSchema = z
   .object({
@@ -76,7 +79,7 @@ export const GateSchema = z
     select: z.string().min(1).optional().describe('Command that runs only some tests, for re-runs of failures and fast samples: `{files}` becomes the test files, `{pattern}` a regular expression matching the chosen test titles. Results go where `command`\'s do.').meta({ examples: ["npx vitest run --reporter=json --outputFile=$GANTRY_RESULTS {files} -t {pattern}"] }),
     image: z.string().min(1).optional().describe('Image the tests run in; defaults to `agent.image`.').meta({ examples: ['gantry/test-node'] }),
     timeout: duration('How long a test run may take before it counts as failed', 600_000),
-    trusted: z.array(z.string().min(1)).default(DEFAULT_TRUSTED).describe('Globs of test files and test configuration. The gate judges every branch with main\'s copies of these, so an agent cannot weaken the tests that judge it.'),
+    trusted: z.array(z.string().min(1)).default(DEFAULT_TRUSTED).describe('Globs of test files, test configuration and CI files. The gate judges every branch with main\'s copies of these, so an agent cannot weaken the tests that judge it. The files `command` and `select` name (`sh test.sh`, `bash scripts/ci.sh`; the Makefile of `make`) are trusted too.'),
     testChanges: z.enum(['deny', 'review', 'allow']).default('review').describe('What happens to a branch that changes trusted files: `deny` rejects it, `review` holds it and queues a critic task to review the change, `allow` merges it (the gate still judges it with main\'s copies).'),
     reruns: z.number().int().min(0).default(2).describe('How many times a failing test is re-run alone before it counts as failed; a test that passes on a re-run is flaky, recorded, and does not reject the branch.'),
     quarantine: z.number().min(0).max(1).default(0.2).describe('Flake rate (share of gate runs in which a test was flaky) past which the test is quarantined: still run and reported, never a reason to reject.'),

@@ -1,8 +1,9 @@
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { blockedError, CONTAINER_PATHS } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { AgentError, GantryError } from '../errors.ts';
+import { realDirectory } from '../git/index.ts';
 import type { Workspace } from '../git/types.ts';
 import type { SuiteRun } from '../gate/results/index.ts';
 import { renderBrief, type OtherBranch } from '../memory/index.ts';
@@ -10,9 +11,11 @@ import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt } from '../queue/types.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { gantryLabels } from '../runtime/labels.ts';
+import { secretValues } from '../runtime/redacting-stream.ts';
 import { checkpointWork } from './checkpoint.ts';
 import { admitSession, settleProvider, type SessionGuards } from './session-guards.ts';
-import { classify, failure, logOffset, sessionOutput } from './session-outcome.ts';
+import { classify, containments, failure, logOffset, sessionOutput } from './session-outcome.ts';
+import { SessionWatch } from './session-watch.ts';
 
 /** The guards (agent, provider gate, budget, journal, logger) plus what the sessions run in. */
 export interface SessionLoopInput extends SessionGuards {
@@ -78,6 +81,7 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
   const { config, attempt, workspace } = input;
   const { task } = attempt;
   const doneFile = join(workspace.path, '.gantry', 'done');
+  await realDirectory(dirname(doneFile));
   await rm(doneFile, { force: true });
   const contextDir = join(input.dir, 'context');
   await writeContext(input, contextDir);
@@ -118,6 +122,7 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
       const offset = await logOffset(logFile);
       const startedAt = new Date();
       await input.journal.append({ type: 'session.started', task: task.id, attempt: attempt.attempt, session });
+      const watch = new SessionWatch(workspace.path, { ...config.container, idleTimeoutMs: config.limits.idleTimeoutMs });
       const exit = await input.runtime.run(
         {
           image: config.agent.image,
@@ -133,7 +138,7 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
           network: config.container.network,
           user: config.container.user,
         },
-        { timeoutMs, logFile, signal: attempt.signal },
+        { timeoutMs, logFile, signal: attempt.signal, watch, secrets: secretValues(invocation.env) },
       );
       const report = input.agent.report(await sessionOutput(logFile, offset));
       const end = classify(exit, report, await exists(doneFile));
@@ -146,6 +151,10 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
       await input.journal.append({
         type: 'session.ended', task: task.id, attempt: attempt.attempt, session, exitCode: exit.exitCode, end, durationMs: exit.durationMs, ...report.usage,
       });
+      for (const { kind, detail } of containments(exit, watch, config, timeoutMs)) {
+        input.logger.warn({ session, kind }, `session ${detail}`);
+        await input.journal.append({ type: 'contained', task: task.id, attempt: attempt.attempt, session, kind, detail });
+      }
       // A killed agent did not get to say how its provider answered.
       if (!exit.aborted && !exit.timedOut && !exit.oomKilled) await settleProvider(input, attempt, report, startedAt);
       if (end === 'aborted') {
@@ -165,7 +174,7 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
       }
       counted += 1;
       if (end === 'done') return { done: true, sessions: counted };
-      if (end !== 'continue') throw failure(end, exit, session, config, timeoutMs);
+      if (end !== 'continue') throw failure(end, exit, session, config, timeoutMs, watch.verdict?.detail);
       if (counted < config.limits.sessions) await input.branches?.afterSession();
     } finally {
       // Releases the place of a session that never ran (settled ones ignore this).

@@ -2,8 +2,9 @@ import { readFile, stat } from 'node:fs/promises';
 import type { SessionReport } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { AgentError } from '../errors.ts';
-import type { SessionEnd } from '../reports/index.ts';
+import type { ContainmentKind, SessionEnd } from '../reports/index.ts';
 import type { ContainerExit } from '../runtime/container-runtime.ts';
+import type { SessionWatch } from './session-watch.ts';
 
 /** Where a session's output will start in its log (the runtime appends; a log may hold an earlier run's). */
 export async function logOffset(logFile: string): Promise<number> {
@@ -29,21 +30,47 @@ export async function sessionOutput(logFile: string, offset: number): Promise<st
 export function classify(exit: ContainerExit, report: SessionReport, done: boolean): SessionEnd {
   if (exit.aborted) return 'aborted';
   if (exit.timedOut) return 'timeout';
+  if (exit.stopped === 'hung') return 'hung';
+  if (exit.stopped !== undefined) return 'disk';
   if (exit.oomKilled) return 'oom';
   if (report.end === 'rate-limited' || report.end === 'auth') return report.end;
   if (exit.exitCode !== 0) return 'failed';
   return done ? 'done' : 'continue';
 }
 
-/** The retryable failure a session's end means, for `timeout`, `oom` and `failed`. */
-export function failure(end: SessionEnd, exit: ContainerExit, session: number, config: GantryConfig, timeoutMs: number): AgentError {
+/**
+ * The retryable failure a session's end means, for `timeout`, `hung`, `disk`,
+ * `oom` and `failed`; `watched` is what the session watch saw.
+ */
+export function failure(end: SessionEnd, exit: ContainerExit, session: number, config: GantryConfig, timeoutMs: number, watched = ''): AgentError {
   const where = `in session ${session}`;
   switch (end) {
     case 'timeout':
       return new AgentError('AGENT_FAILED', `the agent hung: no end ${where} after its time limit of ${Math.round(timeoutMs / 1000)} s`, { retryable: true });
+    case 'hung':
+      return new AgentError('AGENT_FAILED', `the agent hung ${where}: ${watched}; it was stopped`, { retryable: true });
+    case 'disk':
+      return new AgentError('WORK_TREE_LIMIT', `session ${session} was stopped: ${watched}. The work tree was archived and the next attempt starts from main; keep build output and large files out of the work tree`, { retryable: true });
     case 'oom':
       return new AgentError('AGENT_FAILED', `the agent was killed for running out of memory (limit ${config.container.memoryBytes} bytes) ${where}`, { retryable: true });
     default:
       return new AgentError('AGENT_FAILED', `the agent exited with code ${exit.exitCode} ${where}`, { retryable: true });
   }
+}
+
+export interface Containment {
+  kind: ContainmentKind;
+  detail: string;
+}
+
+/** What the container's limits and the session watch stopped in one session, for the journal. */
+export function containments(exit: ContainerExit, watch: Pick<SessionWatch, 'verdict' | 'pidsLimitReached'>, config: GantryConfig, timeoutMs: number): Containment[] {
+  const { container } = config;
+  const found: Containment[] = [];
+  if (exit.oomKilled) found.push({ kind: 'memory', detail: `killed at its memory limit of ${Math.round(container.memoryBytes / 2 ** 20)} MiB (container.memory)` });
+  if (watch.pidsLimitReached) found.push({ kind: 'processes', detail: `reached its limit of ${container.pids} processes (container.pids); more were refused` });
+  if (exit.stopped !== undefined && watch.verdict) found.push({ kind: watch.verdict.kind, detail: `stopped: ${watch.verdict.detail}` });
+  if (exit.timedOut) found.push({ kind: 'time', detail: `stopped at its time limit of ${Math.round(timeoutMs / 1000)} s` });
+  if ((exit.redacted ?? 0) > 0) found.push({ kind: 'secret', detail: `printed a secret from its environment ${exit.redacted} time(s); the log has *** in its place` });
+  return found;
 }

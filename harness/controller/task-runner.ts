@@ -13,7 +13,9 @@ import { configForRole, outOfScope, roleNamed, type Role } from '../roles/index.
 import type { Journal } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import type { ActiveBranches } from './active-branches.ts';
+import { refuseUnsafeBranch } from './branch-checks.ts';
 import type { BudgetGuard } from './budget-guard.ts';
+import type { Containment } from './session-outcome.ts';
 import { runSessions } from './session-loop.ts';
 
 export interface TaskRunnerDeps {
@@ -107,11 +109,21 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
     await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: agent.kind, subject });
     const dir = join(config.stateDir, 'runs', journal.run, 'tasks', task.id, `attempt-${attempt.attempt}`);
     let workspace: Workspace | undefined;
+    const contained = async ({ kind, detail }: Containment) => {
+      log.warn({ kind }, `the branch ${detail}`);
+      await journal.append({ type: 'contained', task: task.id, attempt: attempt.attempt, kind, detail });
+    };
+    const ingest = async (tree: Workspace) => {
+      const ingested = await repo.ingest(tree);
+      if (ingested.planted.length > 0) await contained({ kind: 'git-config', detail: `planted what would run code or redirect git, removed before the fetch: ${ingested.planted.join(', ')}` });
+      return ingested;
+    };
     // A prediction is advice: when it cannot be made, the attempt goes on without it.
     const predict = async (branch: () => Promise<IngestResult>) => {
       try {
         const { head, files, ahead } = await branch();
-        if (ahead === 0) return;
+        // A branch too large to merge is not worth comparing (nor keeping in Redis): the final checks refuse it.
+        if (ahead === 0 || files.length > config.limits.branchFiles) return;
         for (const overlap of await deps.branches.update(task, head, files)) {
           log.warn({ other: overlap.task, files: overlap.conflicts }, 'this branch and another at work conflict');
           await journal.append({ type: 'conflict.predicted', task: task.id, other: overlap.task, files: overlap.conflicts });
@@ -141,13 +153,14 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
         config, runtime: deps.runtime, agent, providers: deps.providers, budget: deps.budget, logger: log, ledger, journal, attempt, workspace, dir,
         deadline: Date.now() + config.limits.taskTimeoutMs,
         ...await deps.baselines.latest().then((latest) => (latest ? { baseline: latest.run } : {})),
-        branches: { others, afterSession: () => predict(() => repo.ingest(tree)) },
+        branches: { others, afterSession: () => predict(() => ingest(tree)) },
       });
       if (!loop.done) log.info({ sessions: loop.sessions }, 'session limit reached without done; gating what was committed');
-      const ingested = await repo.ingest(workspace);
+      const ingested = await ingest(workspace);
       if (ingested.ahead === 0) {
         throw new AgentError('AGENT_FAILED', `the agent made no commit in ${loop.sessions} session(s); commit the work on the task branch`, { retryable: true });
       }
+      await refuseUnsafeBranch(repo, config, ingested, contained);
       await predict(async () => ingested);
       await checkScope(config, role, ingested.files, attempt, journal);
       await journal.append({ type: 'gate.submitted', task: task.id, attempt: attempt.attempt, head: ingested.head });
@@ -169,7 +182,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       // A budget is no failure of the agent: the next brief need not tell it about one.
       if (!(isGantryError(error) && error.code === 'BUDGET_REACHED')) await ledger.recordFailure(task.id, `attempt ${attempt.attempt}: ${reason}`);
       await journal.append({ type: 'attempt.failed', task: task.id, attempt: attempt.attempt, reason, final, ...(isGantryError(error) ? { code: error.code } : {}) });
-      if (final && workspace && !keepsWorkTree(error)) await repo.archive(workspace, 'failed');
+      // A work tree past its limits would stop every next session at once: it goes, its commits archived.
+      const overLimit = isGantryError(error) && error.code === 'WORK_TREE_LIMIT';
+      if (workspace && ((final && !keepsWorkTree(error)) || overLimit)) await repo.archive(workspace, final ? 'failed' : 'work tree over its limits');
       log.warn({ reason, final }, final ? 'task failed' : 'attempt failed; retrying');
       throw isGantryError(error) ? error : new GantryError('AGENT_FAILED', reason, { cause: error, retryable: !final });
     } finally {

@@ -180,6 +180,10 @@ export class MergeGate {
         continue;
       }
       const files = changed.map((c) => c.path);
+      await this.#deps.journal.append({
+        type: 'contained', task: taskId, attempt: request.attempt, kind: 'tests',
+        detail: `changes trusted tests or CI files (${files.join(', ')}): judged by main's copies, and ${config.gate.testChanges === 'deny' ? 'refused (gate.testChanges: deny)' : 'held for review'}`,
+      });
       if (config.gate.testChanges === 'deny') {
         refuse(request, new GateError('TESTS_CHANGED', `task ${taskId}: the branch changes trusted test files (${files.join(', ')}), which gate.testChanges denies; put them back as they are on main (new test files are welcome)`, { retryable: true, data: { files } }));
         continue;

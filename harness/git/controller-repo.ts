@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, posix, resolve } from 'node:path';
 import { execa } from 'execa';
 import { GitError, isGantryError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { writeArchiveRef } from './archive-ref.ts';
 import { gitFailure, runGit, type GitCallOptions, type GitOutput } from './safe-git.ts';
-import type { ControllerRepo, IngestResult, MainCommit, MergeResult, Workspace } from './types.ts';
-import { neutralizeGitDir } from './workspace-guard.ts';
+import type { BranchBlob, ControllerRepo, IngestResult, MainCommit, MergeResult, Workspace } from './types.ts';
+import { neutralizeGitDir, realDirectory } from './workspace-guard.ts';
 
 export interface GitControllerRepoOptions {
   /** Path or URL of the repository whose main gantry merges into. */
@@ -106,9 +106,11 @@ export class GitControllerRepo implements ControllerRepo {
     checkTaskId(taskId);
     if (!OWNER.test(owner)) throw new GitError('TASK_INVALID', `Work tree owner must be uid or uid:gid, got "${owner}"`);
     const workspace: Workspace = { taskId, branch: `gantry/${taskId}`, path: join(this.#workRoot, taskId) };
-    // Reused without running git in it: the agent may have changed anything.
+    // Reused without running git in it: the agent may have changed anything,
+    // so its .git is made safe before the controller writes anything there.
     if (existsSync(workspace.path)) {
       this.#log.info({ taskId, path: workspace.path }, 'reusing work tree');
+      await neutralizeGitDir(workspace.path);
       await this.#handMain(workspace, owner);
       return workspace;
     }
@@ -136,7 +138,7 @@ export class GitControllerRepo implements ControllerRepo {
   async #handMain(workspace: Workspace, owner: string): Promise<void> {
     const dir = join(workspace.path, '.gantry');
     const bundle = join(dir, 'main.bundle');
-    await mkdir(dir, { recursive: true });
+    await realDirectory(dir);
     await rm(bundle, { force: true });
     const known = await this.#resolveOptional(incomingRef(workspace.taskId));
     const main = `refs/heads/${this.#main}`;
@@ -147,7 +149,7 @@ export class GitControllerRepo implements ControllerRepo {
 
   async ingest(workspace: Workspace): Promise<IngestResult> {
     checkTaskId(workspace.taskId);
-    await neutralizeGitDir(workspace.path);
+    const planted = await neutralizeGitDir(workspace.path);
     const incoming = incomingRef(workspace.taskId);
     await this.#git([
       '-c', 'safe.directory=*',
@@ -160,7 +162,34 @@ export class GitControllerRepo implements ControllerRepo {
     const head = await this.#resolve(incoming);
     const [ahead, files] = await Promise.all([this.#countAhead(head), this.#changedFiles(head)]);
     this.#log.info({ taskId: workspace.taskId, head, ahead, files: files.length }, 'ingested task branch');
-    return { head, ahead, files };
+    return { head, ahead, files, planted };
+  }
+
+  async largeFiles(head: string, maxBytes: number): Promise<BranchBlob[]> {
+    const objects = await this.#git(['rev-list', '--objects', '--no-object-names', `${this.#mainRef}..${head}`, '--']);
+    if (objects.stdout.trim() === '') return [];
+    // Sizes first, without names: a path is looked up only for the few that are too large.
+    const sizes = await this.#git(['cat-file', '--batch-check=%(objecttype) %(objectsize) %(objectname)'], { input: objects.stdout });
+    const large = sizes.stdout.split('\n').map((line) => line.split(' ')).filter(([type, bytes]) => type === 'blob' && Number(bytes) > maxBytes);
+    if (large.length === 0) return [];
+    const named = await this.#git(['rev-list', '--objects', `${this.#mainRef}..${head}`, '--']);
+    const pathOf = new Map(named.stdout.split('\n').map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)]));
+    return large.map(([, bytes = '0', object = '']) => ({ path: pathOf.get(object) ?? object, bytes: Number(bytes) }));
+  }
+
+  async linksOutside(head: string): Promise<Array<{ path: string; target: string }>> {
+    const base = await this.#mergeBase(head);
+    const raw = await this.#git(['diff', '--raw', '-z', '--no-renames', '--diff-filter=AMT', base, head]);
+    const fields = raw.stdout.split('\0');
+    const links: Array<{ path: string; target: string }> = [];
+    for (let at = 0; at + 1 < fields.length; at += 2) {
+      const [, newMode, , blob] = (fields[at] ?? '').split(' ');
+      const path = fields[at + 1] ?? '';
+      if (newMode !== '120000' || blob === undefined) continue;
+      const target = (await this.#git(['cat-file', 'blob', blob])).stdout;
+      if (isAbsolute(target) || posix.normalize(posix.join(posix.dirname(path), target)).startsWith('..')) links.push({ path, target });
+    }
+    return links;
   }
 
   async merge(base: string, head: string, message: string): Promise<MergeResult> {
@@ -319,10 +348,14 @@ export class GitControllerRepo implements ControllerRepo {
   }
 
   async #changedFiles(head: string): Promise<string[]> {
-    const mergeBase = await this.#git(['merge-base', this.#mainRef, head], { okExitCodes: [1] });
-    const base = mergeBase.exitCode === 0 ? mergeBase.stdout.trim() : EMPTY_TREE;
-    const diff = await this.#git(['diff', '--name-only', '--no-renames', '-z', base, head]);
+    const diff = await this.#git(['diff', '--name-only', '--no-renames', '-z', await this.#mergeBase(head), head]);
     return diff.stdout.split('\0').filter(Boolean);
+  }
+
+  /** Where the branch left main; the empty tree for a branch with no history in common. */
+  async #mergeBase(head: string): Promise<string> {
+    const mergeBase = await this.#git(['merge-base', this.#mainRef, head], { okExitCodes: [1] });
+    return mergeBase.exitCode === 0 ? mergeBase.stdout.trim() : EMPTY_TREE;
   }
 
   async #resolve(rev: string): Promise<string> {

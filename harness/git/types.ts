@@ -18,6 +18,14 @@ export interface IngestResult {
   ahead: number;
   /** Files the branch changes against the merge base with main. */
   files: string[];
+  /** What the agent planted in its `.git` to run code or redirect git, removed before the fetch. */
+  planted: string[];
+}
+
+/** A file some commit of a branch carries. */
+export interface BranchBlob {
+  path: string;
+  bytes: number;
 }
 
 export type MergeResult =
@@ -51,6 +59,13 @@ export interface ControllerRepo {
    * anything the agent controls (hooks, fsmonitor, repo-local config).
    */
   ingest(workspace: Workspace): Promise<IngestResult>;
+  /**
+   * Files larger than `maxBytes` in any commit of the branch at `head` that
+   * main lacks (a file deleted again still rides along in history).
+   */
+  largeFiles(head: string, maxBytes: number): Promise<BranchBlob[]>;
+  /** Symlinks the branch adds or changes whose target is outside the repository (absolute, or climbing out with `..`). */
+  linksOutside(head: string): Promise<Array<{ path: string; target: string }>>;
   /** A merge commit of `head` onto `base` (no ref moves); conflicts list the files. */
   merge(base: string, head: string, message: string): Promise<MergeResult>;
   /** The files a merge of `a` and `b` would conflict in (none: it merges cleanly); nothing is written but objects. */

@@ -1,4 +1,4 @@
-import { chown, lstat, readdir, rm, writeFile } from 'node:fs/promises';
+import { chown, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { GitError } from '../errors.ts';
@@ -30,6 +30,12 @@ const REDIRECTING_FILES = [
 ];
 
 /**
+ * Config keys that make git run a program, read another file or repository,
+ * or talk to another host: what a hostile agent plants (docs/security.md).
+ */
+const CODE_RUNNING_KEY = /^(core\.(fsmonitor|sshcommand|hookspath|pager|editor|askpass|gitproxy|worktree|attributesfile|excludesfile)|include\.|includeif\.|alias\.|uploadpack\.|receivepack\.|filter\.|credential\.|extensions\.|protocol\.|sequence\.editor|diff\..*\.(textconv|command)|merge\..*\.driver|remote\..*\.(uploadpack|receivepack|proxy|vcs))/;
+
+/**
  * Makes an agent's `.git` safe for the controller's upload-pack to read. The
  * agent owns every byte of it, so: `.git` must be a real directory (a symlink
  * or a `gitdir:` file would point the controller at any repository on the
@@ -37,9 +43,10 @@ const REDIRECTING_FILES = [
  * remain (a symlinked `objects/` would let a branch carry another task's
  * objects; a fifo would hang the fetch). Call it only when no agent process can
  * still write the work tree: the checks and the fetch that follows are not
- * atomic against a writer.
+ * atomic against a writer. Returns what it removed that could have run code
+ * or redirected git (config keys, hooks, redirecting files), for the journal.
  */
-export async function neutralizeGitDir(workTree: string): Promise<void> {
+export async function neutralizeGitDir(workTree: string): Promise<string[]> {
   const tree = await lstatOrUndefined(workTree);
   if (!tree?.isDirectory()) throw unsafe(workTree, 'the work tree is missing or is not a plain directory');
   const gitDir = join(workTree, '.git');
@@ -49,6 +56,7 @@ export async function neutralizeGitDir(workTree: string): Promise<void> {
   if (git.isFile()) throw unsafe(workTree, '.git is a file (a gitdir: link to another repository)');
   if (!git.isDirectory()) throw unsafe(workTree, '.git is not a directory');
 
+  const planted = await plantedIn(gitDir);
   // Both sit directly in a directory just checked to be real, so removing
   // them cannot follow a link out of the work tree.
   await rm(join(gitDir, 'hooks'), { recursive: true, force: true });
@@ -61,6 +69,59 @@ export async function neutralizeGitDir(workTree: string): Promise<void> {
   // 'wx' (O_CREAT|O_EXCL) never follows a symlink planted after the removal.
   await writeFile(join(gitDir, 'config'), CANONICAL_CONFIG, { flag: 'wx', mode: 0o644 });
   await chown(join(gitDir, 'config'), git.uid, git.gid);
+  return planted;
+}
+
+/**
+ * What the agent put in its `.git` that runs code or redirects git: read
+ * before removal, never through a link (a link is refused just after).
+ */
+async function plantedIn(gitDir: string): Promise<string[]> {
+  const planted: string[] = [];
+  const config = await lstatOrUndefined(join(gitDir, 'config'));
+  if (config?.isFile()) {
+    for (const key of configKeys(await readFile(join(gitDir, 'config'), 'utf8'))) {
+      if (CODE_RUNNING_KEY.test(key)) planted.push(`${key} in .git/config`);
+    }
+  }
+  const hooks = await lstatOrUndefined(join(gitDir, 'hooks'));
+  if (hooks?.isDirectory()) {
+    for (const hook of await readdir(join(gitDir, 'hooks'))) if (!hook.endsWith('.sample')) planted.push(`hook ${hook}`);
+  }
+  for (const file of REDIRECTING_FILES) {
+    if ((await lstatOrUndefined(join(gitDir, file))) !== undefined) planted.push(`.git/${file}`);
+  }
+  return planted;
+}
+
+/** Every key of a git config file as `section[.subsection].name`, lower-cased, in order (duplicates kept once). */
+export function configKeys(text: string): string[] {
+  const keys = new Set<string>();
+  let section = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const header = /^\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line);
+    if (header) {
+      section = header[2] === undefined ? (header[1] ?? '').toLowerCase() : `${(header[1] ?? '').toLowerCase()}.${header[2]}`;
+      continue;
+    }
+    const key = /^([A-Za-z][A-Za-z0-9-]*)\s*(=|$)/.exec(line);
+    if (key && section) keys.add(`${section}.${(key[1] ?? '').toLowerCase()}`);
+  }
+  return [...keys];
+}
+
+/**
+ * Makes `path`, inside a work tree the agent controls, a real directory before
+ * the controller writes into it: a symlink planted there (`.gantry -> /root`)
+ * would send the controller's writes, deletions and chowns to the host.
+ */
+export async function realDirectory(path: string): Promise<void> {
+  const found = await lstatOrUndefined(path);
+  if (found?.isDirectory()) return;
+  // rm on a link removes the link, never what it points to.
+  if (found !== undefined) await rm(path, { force: true });
+  await mkdir(path);
 }
 
 /** The first entry under `dir` that is neither a regular file nor a directory, described; undefined if none. */

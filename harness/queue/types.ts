@@ -70,7 +70,7 @@ export interface SessionRecord {
   startedAt: string;
   durationMs: number;
   exitCode: number | null;
-  end: 'done' | 'continue' | 'failed' | 'timeout' | 'oom' | 'aborted' | 'rate-limited' | 'auth';
+  end: 'done' | 'continue' | 'failed' | 'timeout' | 'hung' | 'disk' | 'oom' | 'aborted' | 'rate-limited' | 'auth';
   /** Dollars the session spent. */
   costUsd?: number;
   note?: string;

@@ -2,7 +2,7 @@
  * Everything the journal records. One line of journal.jsonl is one event;
  * the report is computed from these alone, so they carry what it needs.
  */
-export type SessionEnd = 'done' | 'continue' | 'failed' | 'timeout' | 'oom' | 'aborted' | 'rate-limited' | 'auth';
+export type SessionEnd = 'done' | 'continue' | 'failed' | 'timeout' | 'hung' | 'disk' | 'oom' | 'aborted' | 'rate-limited' | 'auth';
 
 /** What a session spent, as its agent reported it (or priced from its tokens). */
 export interface SessionUsage {
@@ -15,6 +15,15 @@ export interface SessionUsage {
 
 /** Which spending limit (`budget:` in the config) stopped new sessions. */
 export type BudgetScope = { scope: 'run' } | { scope: 'task'; task: string } | { scope: 'role'; role: string };
+
+/**
+ * What gantry stopped, refused or cleaned to keep an agent inside its container
+ * and its branch (docs/security.md): limits reached, secrets redacted,
+ * planted git configuration removed, branches refused.
+ */
+export type ContainmentKind =
+  | 'memory' | 'processes' | 'disk' | 'files' | 'hung' | 'time' | 'secret'
+  | 'git-config' | 'symlink' | 'large-file' | 'branch-size' | 'tests';
 
 export type JournalEventBody =
   | { type: 'run.started'; controller: string; concurrency: number }
@@ -55,6 +64,8 @@ export type JournalEventBody =
   | { type: 'source.failed'; role: string; kind: string; commit: string; reason: string }
   /** Conflict prediction: a merge of the two tasks' branches, both still at work, conflicts in `files`. */
   | { type: 'conflict.predicted'; task: string; other: string; files: string[] }
+  /** An agent was kept in its box: `kind` says by what, `detail` what it did. */
+  | { type: 'contained'; task: string; attempt: number; kind: ContainmentKind; detail: string; session?: number }
   /** A task not yet started was taken off the queue: its subject is settled on main. */
   | { type: 'task.withdrawn'; task: string; reason: string };
 

@@ -41,6 +41,14 @@ export function percent(share: number | null): string {
 }
 
 /** The coordination metrics by role and in total, as both report formats show them. */
+/** The containment table: one row per thing an agent was stopped or refused for. */
+export function containedTable(report: RunReport): { header: string[]; rows: string[][] } {
+  return {
+    header: ['task', 'attempt', 'session', 'kind', 'what happened'],
+    rows: report.contained.map((c) => [c.task, `${c.attempt}`, c.session === undefined ? '' : `${c.session}`, c.kind, c.detail]),
+  };
+}
+
 export function coordinationTable(report: RunReport): { header: string[]; rows: string[][] } {
   const { coordination } = report;
   return {

@@ -1,5 +1,5 @@
 import { escapeHtml } from './escape.ts';
-import { bucketLabel, coordinationTable, describeStop, duration, seconds, usd } from './format.ts';
+import { bucketLabel, containedTable, coordinationTable, describeStop, duration, seconds, usd } from './format.ts';
 import type { RunReport } from './report-types.ts';
 import { barChart, columnChart, lineChart, type ChartPoint } from './svg-charts.ts';
 
@@ -98,6 +98,7 @@ function kpis(report: RunReport): string {
 
 function sections(report: RunReport): string[] {
   const coordination = coordinationTable(report);
+  const contained = containedTable(report);
   return [
     '<h2>Cost by role</h2>',
     table(
@@ -107,6 +108,8 @@ function sections(report: RunReport): string[] {
     ),
     '<h2>Coordination</h2>',
     table(coordination.header.map((title, i) => ({ title, align: i === 0 ? '' : 'num' })), coordination.rows, 'No sessions.'),
+    '<h2>Contained</h2>',
+    table(contained.header.map((title) => ({ title })), contained.rows, 'Nothing to contain.'),
     '<h2>Merges</h2>',
     table(
       [{ title: 'task' }, { title: 'role' }, { title: 'agent' }, { title: 'sessions', align: 'num' }, { title: 'gate runs', align: 'num' }, { title: 'time to merge', align: 'num' }, { title: 'cost', align: 'num' }, { title: 'commit' }, { title: 'merged at' }],

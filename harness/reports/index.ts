@@ -4,7 +4,7 @@ export { renderMarkdown } from './markdown.ts';
 export { renderHtml } from './html.ts';
 export { eventsSince, parseSince } from './since.ts';
 export type { ReportOptions } from './report.ts';
-export type { BudgetScope, JournalEvent, JournalEventBody, OracleTaskRecord, OracleTrigger, SessionEnd, SessionUsage } from './events.ts';
+export type { BudgetScope, ContainmentKind, JournalEvent, JournalEventBody, OracleTaskRecord, OracleTrigger, SessionEnd, SessionUsage } from './events.ts';
 export type {
   MergeReport, RejectionReport, RoleReport, RunReport, SessionCost, SessionOutcome, StopReport, TaskReport, TaskStatus, Timeline, TimelinePoint,
 } from './report-types.ts';

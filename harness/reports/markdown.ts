@@ -1,4 +1,4 @@
-import { coordinationTable, describeStop, duration, seconds, usd } from './format.ts';
+import { containedTable, coordinationTable, describeStop, duration, seconds, usd } from './format.ts';
 import type { RunReport } from './report-types.ts';
 
 /** Long reasons (a test log) keep the table readable; the JSON report has them whole. */
@@ -40,6 +40,9 @@ export function renderMarkdown(report: RunReport): string {
   lines.push('', '## Coordination', '');
   const coordination = coordinationTable(report);
   lines.push(...table(coordination.header, coordination.rows.map((row) => row.map(cell)), 'No sessions.'));
+  lines.push('', '## Contained', '');
+  const contained = containedTable(report);
+  lines.push(...table(contained.header, contained.rows.map((row) => row.map(cell)), 'Nothing to contain.'));
   lines.push('', '## Merges', '');
   lines.push(...table(
     ['task', 'role', 'agent', 'sessions', 'gate runs', 'time to merge', 'cost', 'commit'],

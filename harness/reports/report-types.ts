@@ -1,4 +1,14 @@
 import type { CoordinationReport } from './coordination.ts';
+import type { ContainmentKind } from './events.ts';
+
+export interface ContainedReport {
+  at: string;
+  task: string;
+  attempt: number;
+  session?: number;
+  kind: ContainmentKind;
+  detail: string;
+}
 import type { BudgetScope, SessionEnd } from './events.ts';
 
 /**
@@ -131,6 +141,8 @@ export interface RunReport {
   roles: RoleReport[];
   /** Conflicts, duplicate work and merge success, in total and by role. */
   coordination: CoordinationReport;
+  /** What agents were stopped or refused for (docs/security.md), oldest first. */
+  contained: ContainedReport[];
   timeline: Timeline;
   totals: {
     tasks: number;

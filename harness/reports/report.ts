@@ -259,6 +259,7 @@ export function buildReport(run: string, allEvents: readonly JournalEvent[], opt
     sessions,
     roles: rolesOf(list, sessions),
     coordination: coordinationOf(events, windowMs),
+    contained: events.flatMap((e) => (e.type === 'contained' ? [{ at: e.ts, task: e.task, attempt: e.attempt, ...(e.session === undefined ? {} : { session: e.session }), kind: e.kind, detail: e.detail }] : [])),
     timeline: buildTimeline(from, to, timed),
     totals: {
       tasks: list.length,

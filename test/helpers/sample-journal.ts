@@ -51,6 +51,9 @@ export function sampleJournal(run = 'r-sample'): JournalEvent[] {
         const costUsd = provider === 'command' ? 0 : (inputTokens * 3 + outputTokens * 15) / 1e6;
         add(at, { type: 'session.ended', task, attempt, session, exitCode: 0, end: session === sessions ? 'done' : 'continue', durationMs, provider, costUsd, inputTokens, outputTokens });
       }
+      if (i === 5 && attempt === 1) {
+        add(at + 500, { type: 'contained', task, attempt, session: sessions, kind: 'secret', detail: 'printed a secret from its environment 1 time(s); the log has *** in its place' });
+      }
       if (i === 9) {
         add(at + 1000, { type: 'budget.reached', scope: 'role', role, limitUsd: 1.5, spentUsd: 1.52, task });
         break;

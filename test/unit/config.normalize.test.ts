@@ -22,11 +22,16 @@ describe('config normalization', () => {
       },
       gate: {
         command: 'npm test', format: 'exit-code', results: 'file', image: 'gantry/agent-base', timeoutMs: 600_000,
-        trusted: ['**/*.test.*', '**/*.spec.*', 'test/**', 'tests/**', '**/__tests__/**', 'vitest.config.*', 'vitest.workspace.*', 'jest.config.*'],
+        trusted: [
+          '**/*.test.*', '**/*.spec.*', 'test/**', 'tests/**', '**/__tests__/**', 'vitest.config.*', 'vitest.workspace.*', 'jest.config.*',
+          '.github/workflows/**', '.gitlab-ci.yml', '.circleci/**', '.buildkite/**', 'Jenkinsfile',
+        ],
         testChanges: 'review', reruns: 2, quarantine: 0.2, fastBudget: 0.05,
       },
-      limits: { sessions: 5, sessionTimeoutMs: 1_800_000, taskTimeoutMs: 7_200_000, retries: 2 },
-      container: { memoryBytes: 2 * 1024 ** 3, nanoCpus: 1_000_000_000, pids: 512, network: 'bridge', user: '1000:1000' },
+      limits: { sessions: 5, sessionTimeoutMs: 1_800_000, taskTimeoutMs: 7_200_000, retries: 2, idleTimeoutMs: 600_000, branchFiles: 10_000 },
+      container: {
+        memoryBytes: 2 * 1024 ** 3, nanoCpus: 1_000_000_000, pids: 512, network: 'bridge', user: '1000:1000', fileSizeBytes: 1024 ** 3, diskBytes: 10 * 1024 ** 3, files: 200_000,
+      },
       queue: { prefix: 'gantry', leaseMs: 30_000 },
       shutdown: { graceMs: 60_000, forceMs: 30_000 },
       budget: { perRole: {} },
@@ -44,12 +49,14 @@ describe('config normalization', () => {
 
     expect(config.stateDir).toBe(path.resolve(FIXTURES, '../state/gantry'));
     expect(config.repo).toEqual({ url: 'git@git.example.com:acme/app.git', main: 'trunk' });
-    expect(config.container).toEqual({ memoryBytes: 512 * 1024 ** 2, nanoCpus: 1_500_000_000, pids: 256, network: 'none', user: '1001:1001' });
+    expect(config.container).toEqual({
+      memoryBytes: 512 * 1024 ** 2, nanoCpus: 1_500_000_000, pids: 256, network: 'none', user: '1001:1001', fileSizeBytes: 256 * 1024 ** 2, diskBytes: 4 * 1024 ** 3, files: 50_000,
+    });
     expect(config.gate).toEqual({
       command: 'npm test -- --reporter=dot', format: 'vitest', results: 'stdout', select: 'npx vitest run {files} -t {pattern}',
       image: 'acme/test:1', timeoutMs: 900_000, trusted: ['spec/**'], testChanges: 'deny', reruns: 1, quarantine: 0.5, fastBudget: 0.1,
     });
-    expect(config.limits).toEqual({ sessions: 3, sessionTimeoutMs: 600_000, taskTimeoutMs: 3_600_000, retries: 1 });
+    expect(config.limits).toEqual({ sessions: 3, sessionTimeoutMs: 600_000, taskTimeoutMs: 3_600_000, retries: 1, idleTimeoutMs: 300_000, branchFiles: 2_000 });
     expect(config.queue).toEqual({ prefix: 'acme-gantry', leaseMs: 45_000 });
     expect(config.shutdown).toEqual({ graceMs: 20_000, forceMs: 5_000 });
     expect(config.agent.env).toEqual({ HTTPS_PROXY: 'http://proxy.internal:3128', LANG: 'C.UTF-8' });
