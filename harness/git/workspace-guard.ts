@@ -1,6 +1,6 @@
 import { chown, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GitError } from '../errors.ts';
 
 /**
@@ -114,7 +114,9 @@ export function configKeys(text: string): string[] {
 /**
  * Makes `path`, inside a work tree the agent controls, a real directory before
  * the controller writes into it: a symlink planted there (`.gantry -> /root`)
- * would send the controller's writes, deletions and chowns to the host.
+ * would send the controller's writes, deletions and chowns to the host. A new
+ * one belongs to whoever owns its parent (the agent's uid), so the agent can
+ * still write in it.
  */
 export async function realDirectory(path: string): Promise<void> {
   const found = await lstatOrUndefined(path);
@@ -122,6 +124,8 @@ export async function realDirectory(path: string): Promise<void> {
   // rm on a link removes the link, never what it points to.
   if (found !== undefined) await rm(path, { force: true });
   await mkdir(path);
+  const parent = await lstat(dirname(path));
+  await chown(path, parent.uid, parent.gid);
 }
 
 /** The first entry under `dir` that is neither a regular file nor a directory, described; undefined if none. */

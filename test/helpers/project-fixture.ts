@@ -53,8 +53,12 @@ export interface ProjectOptions {
   roles?: { dir?: string; scope?: 'reject' | 'flag'; sources?: string[]; overlap?: 'wait' | 'run' };
   /** The upstream's files: a folder of test/fixtures/repos, instead of the demo's `notes` project. */
   fixture?: string;
-  /** gantry.yaml `gate.format` and `gate.results` (the command stays `sh test.sh`). */
-  gate?: { format?: string; results?: 'file' | 'stdout' };
+  /** gantry.yaml `gate.format`, `gate.results` and `gate.testChanges` (the command stays `sh test.sh`). */
+  gate?: { format?: string; results?: 'file' | 'stdout'; testChanges?: 'deny' | 'review' | 'allow' };
+  /** More of gantry.yaml `container` (`memory` and `network` have options of their own). */
+  container?: { pids?: number; fileSize?: string; disk?: string; files?: number };
+  /** More of gantry.yaml `limits`. */
+  limits?: { idleTimeout?: number; branchFiles?: number };
 }
 
 export interface Project {
@@ -83,8 +87,8 @@ function configOf(options: ProjectOptions, upstreamUrl: string, prefix: string):
     stateDir: './state',
     agent: options.agent ? { ...options.agent, env } : { kind: 'command', command: options.agentCommand ?? 'sh tools/agent.sh', env },
     gate: { command: 'sh test.sh', timeout: 60_000, ...options.gate },
-    limits: { sessions: options.sessions ?? 2, sessionTimeout: options.sessionTimeoutMs ?? 30_000, taskTimeout: 120_000, retries: options.retries ?? 1 },
-    container: { memory: options.memory ?? '256m', network: options.network ?? 'none' },
+    limits: { sessions: options.sessions ?? 2, sessionTimeout: options.sessionTimeoutMs ?? 30_000, taskTimeout: 120_000, retries: options.retries ?? 1, ...options.limits },
+    container: { memory: options.memory ?? '256m', network: options.network ?? 'none', ...options.container },
     queue: { prefix, lease: options.leaseMs ?? 5_000 },
     shutdown: { grace: options.graceMs ?? 5_000, force: 5_000 },
     ...(options.budget ? { budget: options.budget } : {}),
