@@ -96,6 +96,7 @@ export function renderBrief(input: BriefInput): string {
     '- While working, test with `gantry-test --fast` (a sample of the suite, chosen for your changes); `gantry-test` alone runs the full suite.',
     '- Before anything reaches main, the full suite runs on your branch merged with main, with main\'s copies of the tests; a failure comes back to you here.',
     `- If main has moved or your branch conflicts with it, run \`gantry-agent sync\` and merge or rebase onto \`origin/${input.main}\`.`,
+    '- A session that shows no sign of work (output, file changes, CPU or network use) for a while is stopped as hung; before a long silent step, run `gantry-agent heartbeat`.',
     `- When the task is done, run \`gantry-agent done --summary "..."\` (or create ${input.paths.doneFile}). Otherwise another fresh session continues after this one.`,
     '',
   ];
