@@ -83,7 +83,10 @@ describe('GitControllerRepo ingest of a hostile work tree', () => {
     await plantTraps(workspace.path);
 
     const result = await git.repo.ingest(workspace);
-    expect(result).toEqual({ head: agentHead, ahead: 1, files: ['feature.txt'] });
+    expect(result).toEqual({ head: agentHead, ahead: 1, files: ['feature.txt'], planted: expect.arrayContaining([
+      'core.fsmonitor in .git/config', 'core.hookspath in .git/config', 'core.sshcommand in .git/config', 'core.askpass in .git/config',
+      'uploadpack.packobjectshook in .git/config', 'include.path in .git/config', ...HOOKS.map((hook) => `hook ${hook}`),
+    ]) });
 
     // The rest of the branch's way through the controller must not run anything either.
     const merged = await git.repo.merge(await git.repo.mainHead(), result.head, 'Merge t1\n\nGantry-Task: t1\n');

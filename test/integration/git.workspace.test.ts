@@ -50,7 +50,7 @@ describe('GitControllerRepo work trees', () => {
 
     const result = await git.repo.ingest(workspace);
 
-    expect(result).toEqual({ head, ahead: 2, files: ['src/a.ts', 'src/b.ts'] });
+    expect(result).toEqual({ head, ahead: 2, files: ['src/a.ts', 'src/b.ts'], planted: [] });
     expect(await plainGit(git.gitDir, ['rev-parse', 'refs/gantry/incoming/t1'])).toBe(head);
     expect(await git.repo.isAncestor(await git.repo.mainHead(), head)).toBe(true);
   });
