@@ -109,7 +109,8 @@ describe('startTaskWorker', () => {
       await new Promise((resolve) => attempt.signal.addEventListener('abort', resolve));
       throw attempt.signal.reason;
     });
-    await vi.waitFor(() => expect(worker.running()).toBe(1), { timeout: 10_000, interval: 20 });
+    // The processor has the attempt (a slot is taken a moment before it is called).
+    await vi.waitFor(() => expect(first).toHaveLength(1), { timeout: 10_000, interval: 20 });
 
     const closing = worker.close({ graceMs: 200, forceMs: 5_000 });
     expect(worker.close({ graceMs: 1, forceMs: 1 })).toBe(closing);
