@@ -3,7 +3,7 @@ import { finished } from 'node:stream/promises';
 import Dockerode from 'dockerode';
 import { isGantryError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import type { ContainerExit, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerUsage, ContainerWatch, RunOptions } from './container-runtime.ts';
+import type { ContainerExit, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerUsage, RunOptions } from './container-runtime.ts';
 import { hardenedCreateOptions } from './create-options.ts';
 import { isNotFound, translateDockerError } from './docker-errors.ts';
 import { RedactingStream } from './redacting-stream.ts';
@@ -11,6 +11,7 @@ import { requireSelector, unprivilegedUser } from './guards.ts';
 import { dockerTooSlow, logFileUnwritable, removalFailed } from './runtime-errors.ts';
 import { stopTrigger, type StopReason } from './stop-trigger.ts';
 import { settleWithin, withTimeLimit } from './time-limit.ts';
+import { watchUntilStopped } from './watch-loop.ts';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -148,7 +149,7 @@ export class DockerRuntime implements ContainerRuntime {
     // Waiting lasts as long as the container, so its limit follows the run's timeout (plus
     // time to kill), not the call limit; it is cut short once the run is stopped.
     const stopped = new AbortController();
-    const watched = options.watch === undefined ? new Promise<never>(() => {}) : this.#watch(container, options.watch, outputBytes, stopped.signal);
+    const watched = options.watch === undefined ? new Promise<never>(() => {}) : watchUntilStopped(options.watch, () => this.#usage(container, outputBytes()), stopped.signal);
     const exited = this.#call(
       'wait for container',
       (signal) => container.wait({ condition: 'not-running', abortSignal: AbortSignal.any([signal, stopped.signal]) }) as Promise<{ StatusCode: number }>,
@@ -167,20 +168,6 @@ export class DockerRuntime implements ContainerRuntime {
     } finally {
       stop.dispose();
       stopped.abort();
-    }
-  }
-
-  /** Resolves with the watch's reason once it gives one; never while the run goes on without one, nor after `done`. */
-  async #watch(container: Dockerode.Container, watch: ContainerWatch, outputBytes: () => number, done: AbortSignal): Promise<{ stopped: string }> {
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, watch.intervalMs));
-      if (done.aborted) return new Promise<never>(() => {});
-      const usage = await this.#usage(container, outputBytes());
-      // Gone or unreadable for a moment: the next look tells.
-      if (usage === undefined) continue;
-      const reason = await watch.check(usage);
-      if (done.aborted) return new Promise<never>(() => {});
-      if (reason !== undefined) return { stopped: reason };
     }
   }
 

@@ -1,9 +1,10 @@
 import { appendFile } from 'node:fs/promises';
-import type { ContainerExit, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerWatch, RunOptions } from './container-runtime.ts';
+import type { ContainerExit, ContainerRuntime, ContainerSpec, ContainerSummary, RunOptions } from './container-runtime.ts';
 import { requireSelector, unprivilegedUser } from './guards.ts';
 import { redactSecrets } from './redacting-stream.ts';
 import { dockerUnavailable, imageMissing, logFileUnwritable } from './runtime-errors.ts';
 import { stopTrigger } from './stop-trigger.ts';
+import { watchUntilStopped } from './watch-loop.ts';
 
 /** What a scripted container does. */
 export interface ScriptedOutcome {
@@ -76,7 +77,9 @@ export class FakeRuntime implements ContainerRuntime {
     const stop = stopTrigger(options.timeoutMs, options.signal);
     const printed = { bytes: 0, redacted: 0 };
     const watching = new AbortController();
-    const watched = options.watch === undefined ? new Promise<never>(() => {}) : watch(options.watch, () => printed.bytes, watching.signal);
+    // A scripted container is one idle process: no CPU, no network, only what it printed.
+    const usage = async () => ({ pids: 1, cpuNs: 0, networkBytes: 0, outputBytes: printed.bytes });
+    const watched = options.watch === undefined ? new Promise<never>(() => {}) : watchUntilStopped(options.watch, usage, watching.signal);
     try {
       const ended = await Promise.race([this.#play(spec, options, printed), stop.reason, removed, watched]);
       const durationMs = Date.now() - startedAt;
@@ -121,16 +124,6 @@ export class FakeRuntime implements ContainerRuntime {
 
   #requireAvailable(): void {
     if (!this.available) throw dockerUnavailable('the fake runtime');
-  }
-}
-
-/** A scripted container is one idle process: no CPU, no network, only what it printed. */
-async function watch(watcher: ContainerWatch, outputBytes: () => number, done: AbortSignal): Promise<{ stopped: string }> {
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, watcher.intervalMs));
-    if (done.aborted) return new Promise<never>(() => {});
-    const reason = await watcher.check({ pids: 1, cpuNs: 0, networkBytes: 0, outputBytes: outputBytes() });
-    if (reason !== undefined && !done.aborted) return { stopped: reason };
   }
 }
 
