@@ -9,6 +9,13 @@ function report(end: SessionReport['end'], provider = 'anthropic', message?: str
 
 const live = (): AbortSignal => new AbortController().signal;
 
+/**
+ * What waitTurn took when it waited for nothing: a few Redis round trips. Every
+ * backoff in these tests is at least 300 ms, so a turn under this did not wait
+ * one, on a loaded machine too.
+ */
+const NO_WAIT_MS = 250;
+
 describe('ProviderGate', () => {
   const ctx = useRedisPrefix();
   const gate = (options: ProviderGateOptions = {}) => new ProviderGate(ctx.redis, ctx.prefix, { jitterMs: 0, ...options });
@@ -25,7 +32,7 @@ describe('ProviderGate', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(verdict.backoffUntil ?? Infinity);
     expect(Date.now() - started).toBeLessThan(1_500);
     // Another provider is not held up.
-    expect(await second.waitTurn('openai', live())).toBeLessThan(50);
+    expect(await second.waitTurn('openai', live())).toBeLessThan(NO_WAIT_MS);
   });
 
   it('when sessions that started after the last backoff keep being rate-limited, the backoff doubles up to its cap, and a clean session resets it', async () => {
@@ -101,11 +108,11 @@ describe('ProviderGate', () => {
     expect(isGantryError(refused) && refused.code).toBe('PROVIDER_BLOCKED');
     expect(isGantryError(refused) && refused.retryable).toBe(true);
     expect((refused as Error).message).toMatch(/provider anthropic refused the key \(invalid x-api-key\): fix ANTHROPIC_API_KEY in agent\.env and start gantry again/);
-    expect(await gate().waitTurn('openai', live())).toBeLessThan(50);
+    expect(await gate().waitTurn('openai', live())).toBeLessThan(NO_WAIT_MS);
     expect(await limiter.blocks()).toEqual([{ provider: 'anthropic', message: 'invalid x-api-key' }]);
 
     expect(await gate().clearBlocks()).toEqual(['anthropic']);
     expect(await limiter.blocks()).toEqual([]);
-    expect(await limiter.waitTurn('anthropic', live())).toBeLessThan(50);
+    expect(await limiter.waitTurn('anthropic', live())).toBeLessThan(NO_WAIT_MS);
   });
 });
