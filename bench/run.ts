@@ -1,17 +1,21 @@
 /**
- * `npm run bench [-- --minutes N]`: the gate economy and the oracle bisection
+ * `npm run bench [-- --minutes N --chaos-minutes M]`: the gate economy and the oracle bisection
  * (simulated, pure computation), the fast sample (regressions
  * `gantry-test --fast` catches on a generated vitest project), the harness's overhead against doing the same
  * work by hand and its parallel efficiency, measured in one run on this
- * machine, and last the soak (a controller fed tasks for N minutes, default
- * 30: its memory and disk use), after coordination (40 scripted tasks at 8
- * agents: conflicts, duplicate work, merge success). Writes
+ * machine, coordination (40 scripted tasks at 8 agents: conflicts, duplicate
+ * work, merge success), the soak (a controller fed tasks for N minutes,
+ * default 30: its memory and disk use), and last the chaos run (M minutes,
+ * default 30, of kills: the controller, a worker, agent containers and
+ * Redis; then every invariant checked). Writes
  * bench/results/gate-economy.{json,md}, bisect.{json,md}, fast-sample.{json,md},
- * overhead.{json,md}, coordination.{json,md} and soak.{json,md} and prints the tables. See bench/README.md.
+ * overhead.{json,md}, coordination.{json,md}, soak.{json,md} and
+ * chaos.{json,md} and prints the tables. See bench/README.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
 import { benchBisect } from './bisect.ts';
+import { benchChaos, chaosOptions } from './chaos.ts';
 import { benchCoordination } from './coordination.ts';
 import { benchFastSample } from './fast-sample.ts';
 import { benchGateEconomy } from './gate-economy.ts';
@@ -26,6 +30,7 @@ const PARALLEL_LEVELS = [1, 4, 8, 16];
 const SLEEP_SECONDS = 5;
 const RESULTS = new URL('./results/', import.meta.url);
 const SOAK_MINUTES = soakMinutes(process.argv.slice(2));
+const CHAOS = chaosOptions(process.argv.slice(2));
 
 console.error('bench: gate economy (simulated)');
 console.log(await benchGateEconomy());
@@ -56,3 +61,7 @@ try {
 } finally {
   await redis.stop();
 }
+
+// The chaos run kills a Redis of its own, so it runs after the shared one is gone.
+console.error(`bench: chaos, ${CHAOS.minutes} minutes`);
+console.log(await benchChaos(CHAOS, (line) => console.error(`bench: chaos ${line}`)));

@@ -35,8 +35,9 @@ export async function openContext(configFile: string): Promise<CliContext> {
   };
 }
 
-export function dockerRuntime(logger: Logger): DockerRuntime {
-  return new DockerRuntime({ logger });
+/** `owner`: the id of the process (newControllerId) that every container it runs is labelled with. */
+export function dockerRuntime(logger: Logger, owner: string): DockerRuntime {
+  return new DockerRuntime({ logger, owner });
 }
 
 export function controllerRepo(config: GantryConfig, logger: Logger): GitControllerRepo {

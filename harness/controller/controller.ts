@@ -1,24 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { agentFor, ProviderGate } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
-import { GantryError } from '../errors.ts';
+import { GantryError, messageOf } from '../errors.ts';
 import type { ControllerRepo } from '../git/types.ts';
 import { BaselineStore, FlakeStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
 import { OracleWatch } from '../oracle/index.ts';
+import { withDeadline } from '../queue/deadline.ts';
 import { checkRedisDurability, Fence, ParkedTasks, startTaskWorker, TaskLedger, type TaskWorker } from '../queue/index.ts';
-import type { TaskQueue } from '../queue/types.ts';
+import type { TaskAttempt, TaskQueue } from '../queue/types.ts';
 import { Journal, journalPath } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
-import { reapOrphans } from '../runtime/index.ts';
+import { reapOrphans, reapOwn } from '../runtime/index.ts';
 import { TaskSources } from '../sources/index.ts';
 import { ActiveBranches } from './active-branches.ts';
 import { BudgetGuard } from './budget-guard.ts';
+import { ControllerRegistry } from './controller-registry.ts';
 import { IdleWatch, liftBlocks, NOTHING_IN_THE_WAY, type IdleOutcome } from './parked-work.ts';
 import { currentRun } from './run-id.ts';
 import { createTaskRunner } from './task-runner.ts';
+import { takeOverTask } from './task-takeover.ts';
 
 export type ControllerState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
@@ -31,8 +32,25 @@ const NEXT: Record<ControllerState, readonly ControllerState[]> = {
   failed: ['draining'],
 };
 
+/**
+ * How often a running controller removes the containers of controllers that
+ * are gone (a killed one's outlive it); each is known dead one registry TTL
+ * after its last heartbeat.
+ */
+const REAP_EVERY_MS = 30_000;
+/**
+ * How long a new attempt waits for a live controller's container still at
+ * work on its task: a stopping controller's checkpoint takes at most 20 s,
+ * and a killed one is known dead one registry TTL (15 s) after its last
+ * heartbeat.
+ */
+const TAKEOVER_GRACE_MS = 25_000;
+
 export interface ControllerDeps {
+  /** This process's id (newControllerId): the registry's name for it, and the owner the runtime puts on every container. */
+  id: string;
   config: GantryConfig;
+  /** Must label each container with `id` as `gantry.owner` (DockerRuntimeOptions.owner), or another controller's reaper removes it. */
   runtime: ContainerRuntime;
   repo: ControllerRepo;
   queue: TaskQueue;
@@ -48,8 +66,11 @@ export interface ControllerDeps {
  * period, then stops them and puts their tasks back for the next start.
  */
 export class Controller {
-  readonly id = `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  readonly id: string;
   readonly #deps: ControllerDeps;
+  readonly #registry: ControllerRegistry;
+  #reaping: NodeJS.Timeout | undefined;
+  #reapingNow = false;
   #state: ControllerState = 'idle';
   #worker: TaskWorker | undefined;
   #merges: MergeQueue | undefined;
@@ -60,7 +81,9 @@ export class Controller {
   #closing: Promise<void> | undefined;
 
   constructor(deps: ControllerDeps) {
+    this.id = deps.id;
     this.#deps = deps;
+    this.#registry = new ControllerRegistry(deps.redis, deps.config.queue.prefix, { logger: deps.logger });
   }
 
   get state(): ControllerState {
@@ -94,8 +117,9 @@ export class Controller {
       const run = await currentRun(redis, config.queue.prefix);
       const journal = new Journal(journalPath(config.stateDir, run), run);
       this.#journal = journal;
-      const reaped = await reapOrphans(runtime, run, logger);
-      if (reaped > 0) logger.warn({ reaped }, 'removed containers a previous controller left behind');
+      await this.#registry.join(this.id);
+      await this.#reapOrphans(run);
+      this.#reaping = setInterval(() => void this.#reapOrphans(run), REAP_EVERY_MS);
       await repo.ensureClone();
       await repo.syncMain();
       const fence = new Fence(redis, config.queue.prefix);
@@ -115,7 +139,11 @@ export class Controller {
       this.#idle = new IdleWatch({ queue: this.#deps.queue, parked, providers, budget, roles: working });
       // An attempt cannot run longer than the task time limit: an entry older than that (and the gate's wait) is a dead one.
       const branches = new ActiveBranches(redis, config.queue.prefix, repo, config.limits.taskTimeoutMs + config.gate.timeoutMs * 4);
-      const processor = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, merges, baselines, ledger, branches, journal, logger });
+      const runner = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, merges, baselines, ledger, branches, journal, logger });
+      const processor = async (attempt: TaskAttempt) => {
+        await takeOverTask({ runtime, run, task: attempt.task.id, isAlive: (owner) => this.#registry.isAlive(owner), graceMs: TAKEOVER_GRACE_MS, logger });
+        return runner(attempt);
+      };
       this.#worker = startTaskWorker({
         connection: redis, prefix: config.queue.prefix, concurrency: config.concurrency, leaseMs: config.queue.leaseMs,
         roles: Object.values(config.roles.roles).map(({ name, count, priority }) => ({ name, count: Math.min(count ?? config.concurrency, config.concurrency), priority })),
@@ -173,10 +201,34 @@ export class Controller {
     // After the tasks: a task waiting for the gate is still its customer until it stops.
     await step('merge queue', async () => this.#merges?.close(config.shutdown.forceMs));
     await step('oracle watch', async () => this.#oracle?.close());
+    clearInterval(this.#reaping);
     const run = this.#journal?.run;
-    if (run) await step('reap', () => reapOrphans(runtime, run, logger));
+    if (run) {
+      await step('remove own containers', () => reapOwn(runtime, run, this.id));
+      // Redis may be down: the next controller's start removes what this could not.
+      await step('reap', () => withDeadline(this.#reapOrphans(run), config.shutdown.forceMs));
+    }
+    await step('leave the registry', () => withDeadline(this.#registry.leave(), config.shutdown.forceMs));
     await step('journal', async () => this.#journal?.append({ type: 'run.stopped', controller: this.id, reason }));
     this.#set(problems.length > 0 ? 'failed' : 'stopped');
     if (problems.length > 0) throw problems[0];
+  }
+
+  /**
+   * Removes the containers of controllers that are gone; never throws (Redis
+   * or Docker down: the next look tries again). A look still waiting for
+   * Redis is not joined by another.
+   */
+  async #reapOrphans(run: string): Promise<void> {
+    if (this.#reapingNow) return;
+    this.#reapingNow = true;
+    const { runtime, logger } = this.#deps;
+    try {
+      await reapOrphans(runtime, run, { isAlive: (owner) => this.#registry.isAlive(owner), logger });
+    } catch (error) {
+      logger.warn({ err: messageOf(error) }, 'could not look for containers of controllers that are gone; trying again later');
+    } finally {
+      this.#reapingNow = false;
+    }
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { GantryError, messageOf, isGantryError } from '../errors.ts';
 import { withDeadline } from '../queue/deadline.ts';
+import { quietRepeats } from '../queue/repeat-filter.ts';
 import { MergeGate, type MergeGateDeps, type MergeRequest } from './merge-gate.ts';
 import { commitOf, refusedOutcome, type MergeOutcome } from './merge-outcome.ts';
 
@@ -61,7 +62,7 @@ export class MergeQueue {
       stalledInterval: Math.max(1, Math.floor(config.queue.leaseMs / 2)),
       maxStalledCount,
     });
-    const logError = (error: unknown) => deps.logger.error({ err: messageOf(error) }, 'merge queue error');
+    const logError = quietRepeats((error) => deps.logger.error({ err: messageOf(error) }, 'merge queue error'));
     this.#queue.on('error', logError);
     this.#events.on('error', logError);
     this.#worker.on('error', logError);

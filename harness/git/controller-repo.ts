@@ -314,6 +314,9 @@ export class GitControllerRepo implements ControllerRepo {
       await rename(staging, this.#repoDir);
     } catch (error) {
       await rm(staging, { recursive: true, force: true });
+      // Another process sharing the state directory (a second controller or
+      // a worker started at the same moment) renamed its clone first: use it.
+      if (isTakenByAnotherClone(error) && existsSync(join(this.#repoDir, 'HEAD'))) return;
       throw error;
     }
     this.#log.info({ upstream: this.#upstream, repo: this.#repoDir }, 'cloned upstream');
@@ -395,4 +398,9 @@ async function runTool(command: string, args: readonly string[], hint: string): 
   throw new GitError('GIT_FAILED', `${command} ${args.join(' ')} failed (exit ${result.exitCode}): ${result.stderr.trim()}; ${hint}`, {
     data: { command, args },
   });
+}
+
+function isTakenByAnotherClone(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOTEMPTY' || code === 'EEXIST';
 }

@@ -72,6 +72,9 @@ export class RoleQueues {
         prefix: this.#prefix,
         ...(this.#jobOptions ? { defaultJobOptions: this.#jobOptions } : {}),
       });
+      // The shared connection's errors are logged where it was made (connectRedis, once per cause);
+      // BullMQ prints every one a queue re-emits with no listener, a stack trace per reconnect.
+      queue.on('error', () => {});
       this.#queues.set(role, queue);
     }
     return queue;

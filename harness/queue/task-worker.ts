@@ -6,6 +6,7 @@ import { withDeadline } from './deadline.ts';
 import type { Fence } from './fence.ts';
 import { FileClaims } from './file-claims.ts';
 import { ParkedTasks } from './parked-tasks.ts';
+import { quietRepeats } from './repeat-filter.ts';
 import { SlotPool } from './slot-pool.ts';
 import { SubjectLocks } from './subject-locks.ts';
 import { subjectKey } from './task-id.ts';
@@ -76,6 +77,8 @@ interface RunningAttempt {
   returned: boolean;
   /** It holds one of the run's slots (until then it waits for one and has started nothing). */
   started: boolean;
+  /** Resolves once the processor has returned or thrown. */
+  settled: Promise<void>;
 }
 
 // A stalled job (its worker died) may be re-queued this many times before
@@ -103,7 +106,7 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
       stalledInterval: Math.max(1, Math.floor(options.leaseMs / 2)),
       maxStalledCount,
     });
-    worker.on('error', (error) => logger.error({ role: role.name, err: messageOf(error) }, 'task worker error'));
+    worker.on('error', quietRepeats((error) => logger.error({ role: role.name, err: messageOf(error) }, 'task worker error')));
     worker.on('stalled', (jobId) => logger.warn({ task: jobId }, 'task lease expired; task re-queued'));
     worker.on('lockRenewalFailed', (jobIds) => logger.warn({ tasks: jobIds }, 'task lease renewal failed'));
     worker.on('failed', (job, error) =>
@@ -113,7 +116,8 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
 
   async function runAttempt(job: Job<Task, TaskOutcome>, token: string, role: RoleSlots): Promise<TaskOutcome> {
     const task = job.data;
-    const entry: RunningAttempt = { job, token, abort: new AbortController(), returned: false, started: false };
+    let settle = () => {};
+    const entry: RunningAttempt = { job, token, abort: new AbortController(), returned: false, started: false, settled: new Promise((resolve) => (settle = resolve)) };
     running.set(task.id, entry);
     let release: (() => void) | undefined;
     const subject = subjectKey(task);
@@ -141,6 +145,7 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
         return options.processor(attempt);
       })(),
     ]);
+    settle();
     release?.();
     if (holdsSubject) await subjects.release(subject, task.id).catch((error: unknown) => logger.warn({ task: task.id, err: messageOf(error) }, 'could not release the task\'s subject; the next task of it takes it over'));
     if (holdsFiles) await files?.release(task.id).catch((error: unknown) => logger.warn({ task: task.id, err: messageOf(error) }, 'could not release the task\'s files; the next task that declares them drops the claim'));
@@ -165,12 +170,18 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
     throw new DelayedError();
   }
 
-  async function putBack(entry: RunningAttempt): Promise<void> {
+  /**
+   * Stops the attempt, then puts its task back. The attempt gets up to
+   * `stopMs` to stop (its session killed, its work committed) before the task
+   * is free for another worker, which would otherwise start a session in the
+   * same work tree while this one still writes to it.
+   */
+  async function putBack(entry: RunningAttempt, stopMs: number): Promise<void> {
     entry.returned = true;
-    const moved = entry.job.moveToWait(entry.token);
     entry.abort.abort(new ShutdownTimeoutError(`task ${entry.job.id}: stopped by shutdown after the grace period`));
+    await withDeadline(entry.settled, stopMs);
     try {
-      await moved;
+      await entry.job.moveToWait(entry.token);
       logger.info({ task: entry.job.id }, 'task put back on the queue for the next start');
     } catch (error) {
       // Its lease then runs out and the stalled check re-queues it.
@@ -186,12 +197,12 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
       .catch((error: unknown) => logger.error({ err: messageOf(error) }, 'closing the task worker failed'));
     // Tasks still waiting for a slot have started nothing: back to the queue at once, or they would start while the run drains.
     const unstarted = [...running.values()].filter((entry) => !entry.started);
-    await Promise.allSettled(unstarted.map(putBack));
+    await Promise.allSettled(unstarted.map((entry) => putBack(entry, forceMs / 2)));
     if ((await withDeadline(closed, graceMs)).done) return;
     const returned = [...running.values()].filter((entry) => !entry.returned);
     logger.warn({ tasks: returned.map((e) => e.job.id), graceMs }, 'grace period over; aborting running tasks');
-    // Putting back needs Redis too, so it shares the force deadline.
-    const forced = Promise.allSettled(returned.map(putBack)).then(() => closed);
+    // Putting back needs Redis too, so it shares the force deadline: half of it for the attempts to stop.
+    const forced = Promise.allSettled(returned.map((entry) => putBack(entry, forceMs / 2))).then(() => closed);
     if ((await withDeadline(forced, forceMs)).done) return;
     const left = [...running.keys()];
     throw new ShutdownTimeoutError(

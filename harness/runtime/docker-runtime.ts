@@ -8,6 +8,7 @@ import { hardenedCreateOptions } from './create-options.ts';
 import { isNotFound, translateDockerError } from './docker-errors.ts';
 import { RedactingStream } from './redacting-stream.ts';
 import { requireSelector, unprivilegedUser } from './guards.ts';
+import { LABEL } from './labels.ts';
 import { dockerTooSlow, logFileUnwritable, removalFailed } from './runtime-errors.ts';
 import { stopTrigger, type StopReason } from './stop-trigger.ts';
 import { settleWithin, withTimeLimit } from './time-limit.ts';
@@ -27,6 +28,12 @@ export interface DockerRuntimeOptions {
    * @defaultValue 30000
    */
   callTimeoutMs?: number;
+  /**
+   * The id of the process that runs the containers, put on each as
+   * `gantry.owner`: the reaper leaves a container alone while its owner is
+   * alive. Without it containers carry no owner label.
+   */
+  owner?: string;
 }
 
 type Exit = Pick<ContainerExit, 'exitCode' | 'timedOut' | 'aborted' | 'stopped'>;
@@ -49,6 +56,7 @@ export class DockerRuntime implements ContainerRuntime {
   readonly #endpoint: string;
   readonly #logger: Logger;
   readonly #callTimeoutMs: number;
+  readonly #owner: string | undefined;
 
   constructor(options: DockerRuntimeOptions = {}) {
     const socketPath = options.socketPath ?? (process.env.DOCKER_HOST ? undefined : DEFAULT_SOCKET);
@@ -56,6 +64,12 @@ export class DockerRuntime implements ContainerRuntime {
     this.#endpoint = describeEndpoint(this.#docker);
     this.#logger = options.logger ?? silentLogger;
     this.#callTimeoutMs = options.callTimeoutMs ?? 30_000;
+    this.#owner = options.owner;
+  }
+
+  /** The spec with this process's owner label added (see DockerRuntimeOptions.owner). */
+  #owned(spec: ContainerSpec): ContainerSpec {
+    return this.#owner === undefined ? spec : { ...spec, labels: { ...spec.labels, [LABEL.owner]: this.#owner } };
   }
 
   async ping(): Promise<void> {
@@ -82,7 +96,7 @@ export class DockerRuntime implements ContainerRuntime {
     let container: Dockerode.Container | undefined;
     let logs: LogSink | undefined;
     try {
-      container = await this.#call('create container', (signal) => this.#docker.createContainer({ ...hardenedCreateOptions(spec, user), abortSignal: signal }), spec.image);
+      container = await this.#call('create container', (signal) => this.#docker.createContainer({ ...hardenedCreateOptions(this.#owned(spec), user), abortSignal: signal }), spec.image);
       this.#logger.debug({ container: container.id, image: spec.image, labels: spec.labels }, 'container created');
       const created = container;
       await this.#call('start container', (signal) => created.start({ abortSignal: signal }), spec.image);

@@ -4,6 +4,6 @@
 export type { ContainerExit, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerUsage, ContainerWatch, Mount, RunOptions } from './container-runtime.ts';
 export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.ts';
 export { FakeRuntime, type ContainerScript, type FakeRuntimeOptions, type ScriptedOutcome } from './fake-runtime.ts';
-export { LABEL, gantryLabels, runSelector, type LabelInput } from './labels.ts';
-export { reapOrphans } from './reaper.ts';
+export { LABEL, gantryLabels, ownerSelector, runSelector, type LabelInput } from './labels.ts';
+export { reapOrphans, reapOwn, reapTask, type ReapOptions } from './reaper.ts';
 export { REDACTED, secretValues } from './redacting-stream.ts';

@@ -8,6 +8,8 @@ export const LABEL = {
   role: 'gantry.role',
   version: 'gantry.version',
   purpose: 'gantry.purpose',
+  /** The process that made the container (its controller id); set by DockerRuntime, read by the reaper. */
+  owner: 'gantry.owner',
 } as const;
 
 const version: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -35,4 +37,9 @@ export function gantryLabels(input: LabelInput): Record<string, string> {
 /** The selector for everything one run made. */
 export function runSelector(run: string): Record<string, string> {
   return { [LABEL.managed]: 'true', [LABEL.run]: run };
+}
+
+/** The selector for what one process made in one run. */
+export function ownerSelector(run: string, owner: string): Record<string, string> {
+  return { ...runSelector(run), [LABEL.owner]: owner };
 }

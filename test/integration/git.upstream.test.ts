@@ -1,8 +1,9 @@
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitControllerRepo } from '../../harness/git/index.ts';
 import { useControllerRepo } from '../helpers/controller-repo.ts';
-import { commitFiles, plainGit } from '../helpers/git-fixture.ts';
+import { commitFiles, makeStateDir, plainGit } from '../helpers/git-fixture.ts';
 
 describe('GitControllerRepo and the upstream', () => {
   const git = useControllerRepo({ 'README.md': 'hello\n' });
@@ -18,6 +19,20 @@ describe('GitControllerRepo and the upstream', () => {
     expect(await git.repo.compareAndSwapMain(merged.commit, base)).toBe(true);
     return merged.commit;
   }
+
+  it('when several processes clone into one fresh state directory at once, each uses the clone that landed first', async () => {
+    const stateDir = await makeStateDir();
+    try {
+      const repos = Array.from({ length: 4 }, () => new GitControllerRepo({ upstream: git.upstream.url, main: 'main', stateDir }));
+      await Promise.all(repos.map((repo) => repo.ensureClone()));
+      const upstreamHead = await git.upstream.head();
+      for (const repo of repos) expect(await repo.mainHead()).toBe(upstreamHead);
+      // No staging clone is left beside repo.git.
+      expect((await readdir(stateDir)).filter((name) => name.startsWith('repo.git'))).toEqual(['repo.git']);
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
 
   it('when main has a new merge, pushMain moves the upstream main to it', async () => {
     const merged = await mergeTask('t1', 'one.txt');

@@ -131,6 +131,25 @@ describe('startTaskWorker', () => {
     expect(ctx.redis.status).toBe('ready');
   });
 
+  it('when closed during a running task, it puts the task back only once the aborted attempt has stopped, so no other worker starts it meanwhile', async () => {
+    const queue = makeQueue(2);
+    await queue.add(spec);
+    const statesWhileStopping: string[] = [];
+    const worker = startWorker(async (attempt) => {
+      await new Promise((resolve) => attempt.signal.addEventListener('abort', resolve));
+      // What a stopped session does before its attempt ends: commit its work in the work tree.
+      await sleep(300);
+      statesWhileStopping.push((await queue.list())[0]?.state ?? 'unknown');
+      throw attempt.signal.reason;
+    });
+    await vi.waitFor(() => expect(worker.running()).toBe(1), { timeout: 10_000, interval: 20 });
+
+    await worker.close({ graceMs: 100, forceMs: 5_000 });
+
+    expect(statesWhileStopping).toEqual(['active']);
+    expect((await queue.list())[0]).toMatchObject({ state: 'waiting', attempts: 0 });
+  });
+
   it('when a running task ignores the abort past forceMs, close throws SHUTDOWN_TIMEOUT', async () => {
     const queue = makeQueue(2);
     await queue.add(spec);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { currentRun } from '../../controller/index.ts';
-import { GantryError } from '../../errors.ts';
+import { ControllerRegistry, currentRun, newControllerId } from '../../controller/index.ts';
+import { GantryError, messageOf } from '../../errors.ts';
+import { withDeadline } from '../../queue/deadline.ts';
 import { checkOracle, oracleReports, renderOracleReport, requireOracle, runOracle, type OracleDeps } from '../../oracle/index.ts';
 import { Journal, journalPath, readJournal } from '../../reports/index.ts';
 import { controllerRepo, dockerRuntime, openContext, type CliContext } from '../context.ts';
@@ -15,16 +16,22 @@ async function withOracle<T>(configFile: string, use: (deps: OracleDeps, context
   const onSignal = () => stop.abort(new Error('oracle stopped by a signal; run it again to resume from the probe cache'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Registered like a controller, so that a running controller's reaper leaves its probes alone.
+  const registry = new ControllerRegistry(redis, config.queue.prefix, { logger });
   try {
     requireOracle(config);
-    const runtime = dockerRuntime(logger);
+    const id = newControllerId();
+    const runtime = dockerRuntime(logger, id);
     await runtime.ping();
+    await registry.join(id);
     const run = await currentRun(redis, config.queue.prefix);
     const journal = new Journal(journalPath(config.stateDir, run), run);
     return await use({ config, runtime, repo: controllerRepo(config, logger), redis, queue: context.queue, journal, logger, signal: stop.signal }, context);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // Redis may be down: the entry then expires on its own.
+    await withDeadline(registry.leave(), 5_000).catch((error: unknown) => logger.warn({ err: messageOf(error) }, 'could not leave the controller registry; the entry expires'));
     await context.close();
   }
 }

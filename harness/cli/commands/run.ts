@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Controller, unfinishedWork, type IdleOutcome } from '../../controller/index.ts';
+import { Controller, newControllerId, unfinishedWork, type IdleOutcome } from '../../controller/index.ts';
 import { controllerRepo, dockerRuntime, openContext } from '../context.ts';
 
 export function registerRun(program: Command, configFile: () => string): void {
@@ -10,9 +10,10 @@ export function registerRun(program: Command, configFile: () => string): void {
     .action(async (options: { untilIdle?: boolean }) => {
       const context = await openContext(configFile());
       const { config, logger } = context;
+      const id = newControllerId();
       const controller = new Controller({
-        config, logger, redis: context.redis, queue: context.queue,
-        runtime: dockerRuntime(logger), repo: controllerRepo(config, logger),
+        id, config, logger, redis: context.redis, queue: context.queue,
+        runtime: dockerRuntime(logger, id), repo: controllerRepo(config, logger),
       });
       let signals = 0;
       const stopped = new Promise<void>((resolve) => {
