@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'BRANCH_REFUSED'
   | 'AGENT_FAILED'
   | 'PROVIDER_BLOCKED'
+  | 'DISK_FULL'
   | 'SUBJECT_BUSY'
   | 'FILES_BUSY'
   | 'SOURCE_FAILED'

@@ -13,6 +13,7 @@ const USER_FIXABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'IMAGE_MISSING',
   'TASK_INVALID',
   'PROVIDER_BLOCKED',
+  'DISK_FULL',
   'BUDGET_REACHED',
   'ORACLE_INVALID',
   'ORACLE_BASELINE_FAILS',

@@ -51,6 +51,7 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
       retries: limits.retries,
       idleTimeoutMs: limits.idleTimeout,
       branchFiles: limits.branchFiles,
+      minFreeDiskBytes: sizeToBytes(limits.minFreeDisk),
     },
     container: {
       memoryBytes: sizeToBytes(container.memory),

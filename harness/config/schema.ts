@@ -96,9 +96,10 @@ export const LimitsSchema = z
     retries: z.number().int().min(0).default(2).describe('How many more attempts a failed task gets before it is marked failed.'),
     idleTimeout: duration('Longest an agent session may go without a sign of progress (output, a change in its work tree, CPU or network use) before it is stopped as hung and its attempt retried', 600_000),
     branchFiles: z.number().int().positive().default(10_000).describe('Most files one branch may change; a branch that changes more is sent back before the gate.'),
+    minFreeDisk: size('Least free space the state directory\'s file system must keep: below it no session or gate run starts, tasks wait without spending an attempt, and the run goes on once space is freed', '1g'),
   })
   .strict()
-  .default({ sessions: 5, sessionTimeout: 1_800_000, taskTimeout: 7_200_000, retries: 2, idleTimeout: 600_000, branchFiles: 10_000 })
+  .default({ sessions: 5, sessionTimeout: 1_800_000, taskTimeout: 7_200_000, retries: 2, idleTimeout: 600_000, branchFiles: 10_000, minFreeDisk: '1g' })
   .describe('Limits per session and per task.');
 
 export const ShutdownSchema = z

@@ -34,7 +34,7 @@ export interface GantryConfig {
     quarantine: number;
     fastBudget: number;
   };
-  limits: { sessions: number; sessionTimeoutMs: number; taskTimeoutMs: number; retries: number; idleTimeoutMs: number; branchFiles: number };
+  limits: { sessions: number; sessionTimeoutMs: number; taskTimeoutMs: number; retries: number; idleTimeoutMs: number; branchFiles: number; minFreeDiskBytes: number };
   container: {
     memoryBytes: number; nanoCpus: number; pids: number; network: string; user: string;
     /** Largest file a container process may write (RLIMIT_FSIZE) and largest blob a branch may bring in. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { agentGitIdentity, CONTAINER_PATHS } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { messageOf } from '../errors.ts';
+import { clearStaleLocks } from '../git/index.ts';
 import type { Workspace } from '../git/types.ts';
 import type { Logger } from '../log.ts';
 import type { Task } from '../queue/types.ts';
@@ -36,6 +37,8 @@ export async function checkpointWork(input: CheckpointInput): Promise<boolean> {
   const { config, task, workspace } = input;
   const script = `git add -A && { git diff --cached --quiet || git commit -q --no-verify -m '${CHECKPOINT_MESSAGE}'; }`;
   try {
+    // The session was stopped, maybe in the middle of a commit: its locks would fail this one.
+    await clearStaleLocks(workspace.path);
     const exit = await input.runtime.run(
       {
         image: config.agent.image,

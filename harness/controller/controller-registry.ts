@@ -24,6 +24,9 @@ export interface ControllerRegistryOptions {
  * containers of those that are gone: each keeps a key
  * `<prefix>:controllers:<id>` that expires `ttlMs` after its last heartbeat.
  * The key's expiry is Redis's clock, so hosts need not agree on the time.
+ * When Redis was down longer than the TTL, every key has lapsed when it comes
+ * back; for one TTL after this process reconnects, no controller is taken for
+ * dead (a live one says it is alive within a third of it).
  */
 export class ControllerRegistry {
   readonly #redis: Redis;
@@ -34,12 +37,18 @@ export class ControllerRegistry {
   #heartbeat: NodeJS.Timeout | undefined;
   /** A beat waiting for Redis (down): the next one is skipped rather than queued behind it. */
   #beating = false;
+  /** When this process's connection last came back after Redis was away. */
+  #reconnectedAt = Number.NEGATIVE_INFINITY;
 
   constructor(redis: Redis, prefix: string, options: ControllerRegistryOptions = {}) {
     this.#redis = redis;
     this.#prefix = prefix;
     this.#ttlMs = options.ttlMs ?? 15_000;
     this.#logger = options.logger ?? silentLogger;
+    // 'ready' is emitted after each reconnection (the first connection was made before this registry).
+    redis.on('ready', () => {
+      this.#reconnectedAt = Date.now();
+    });
   }
 
   /** Says `id` is alive, and keeps saying it until leave(). */
@@ -59,9 +68,14 @@ export class ControllerRegistry {
     this.#id = undefined;
   }
 
-  /** Throws when Redis cannot answer: a controller of unknown state must not be taken for dead. */
+  /**
+   * Throws when Redis cannot answer: a controller of unknown state must not be
+   * taken for dead. True, whatever Redis holds, within one TTL of Redis
+   * coming back, when the live ones may not have said so yet.
+   */
   async isAlive(id: string): Promise<boolean> {
-    return (await this.#redis.exists(this.#key(id))) === 1;
+    const registered = (await this.#redis.exists(this.#key(id))) === 1;
+    return registered || Date.now() - this.#reconnectedAt < this.#ttlMs;
   }
 
   /** Every controller alive now. */

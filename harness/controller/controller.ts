@@ -17,6 +17,7 @@ import { ActiveBranches } from './active-branches.ts';
 import { BudgetGuard } from './budget-guard.ts';
 import { ControllerRegistry } from './controller-registry.ts';
 import { IdleWatch, liftBlocks, NOTHING_IN_THE_WAY, type IdleOutcome } from './parked-work.ts';
+import { DiskSpace } from './disk-space.ts';
 import { currentRun } from './run-id.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { takeOverTask } from './task-takeover.ts';
@@ -122,12 +123,13 @@ export class Controller {
       this.#reaping = setInterval(() => void this.#reapOrphans(run), REAP_EVERY_MS);
       await repo.ensureClone();
       await repo.syncMain();
+      const disk = new DiskSpace({ dir: config.stateDir, minFreeBytes: config.limits.minFreeDiskBytes, logger });
       const fence = new Fence(redis, config.queue.prefix);
       const ledger = new TaskLedger(redis, config.queue.prefix);
       const baselines = new BaselineStore(redis, config.queue.prefix);
       const merges = new MergeQueue({
         config, runtime, repo, redis, fence, ledger, journal, logger, tasks: this.#deps.queue,
-        baselines, flakes: new FlakeStore(redis, config.queue.prefix),
+        baselines, flakes: new FlakeStore(redis, config.queue.prefix), requireSpace: () => disk.requireSpace(),
       });
       this.#merges = merges;
       await merges.start();
@@ -139,7 +141,7 @@ export class Controller {
       this.#idle = new IdleWatch({ queue: this.#deps.queue, parked, providers, budget, roles: working });
       // An attempt cannot run longer than the task time limit: an entry older than that (and the gate's wait) is a dead one.
       const branches = new ActiveBranches(redis, config.queue.prefix, repo, config.limits.taskTimeoutMs + config.gate.timeoutMs * 4);
-      const runner = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, merges, baselines, ledger, branches, journal, logger });
+      const runner = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, disk, merges, baselines, ledger, branches, journal, logger });
       const processor = async (attempt: TaskAttempt) => {
         await takeOverTask({ runtime, run, task: attempt.task.id, isAlive: (owner) => this.#registry.isAlive(owner), graceMs: TAKEOVER_GRACE_MS, logger });
         return runner(attempt);

@@ -5,24 +5,29 @@ import type { Logger } from '../log.ts';
 import type { TaskAttempt } from '../queue/types.ts';
 import type { Journal } from '../reports/index.ts';
 import { budgetError, budgetMessage, scopeOf, type BudgetGuard, type Reservation } from './budget-guard.ts';
+import type { DiskSpace } from './disk-space.ts';
 
 /** What decides whether a session may start, and learns from how it ended. */
 export interface SessionGuards {
   agent: AgentAdapter;
   providers: ProviderGate;
   budget: BudgetGuard;
+  /** The state directory's free space: a session writes its work tree and log there. */
+  disk: DiskSpace;
   journal: Journal;
   logger: Logger;
 }
 
 /**
- * Before a session: waits out its provider's backoff, then reserves its place
- * in the budgets (`perTaskUsd`: the task's limit, which its role may set). Throws PROVIDER_BLOCKED (the task is parked), BUDGET_REACHED
- * (journaled once per budget), or SHUTDOWN_TIMEOUT when the attempt is aborted
- * while waiting.
+ * Before a session: checks the state directory has room, waits out its
+ * provider's backoff, then reserves its place in the budgets (`perTaskUsd`:
+ * the task's limit, which its role may set). Throws DISK_FULL or
+ * PROVIDER_BLOCKED (either parks the task), BUDGET_REACHED (journaled once
+ * per budget), or SHUTDOWN_TIMEOUT when the attempt is aborted while waiting.
  */
 export async function admitSession(guards: SessionGuards, attempt: TaskAttempt, session: number, perTaskUsd: number | undefined): Promise<Reservation> {
   const { task } = attempt;
+  await guards.disk.requireSpace();
   try {
     await guards.providers.waitTurn(guards.agent.provider, attempt.signal);
   } catch (error) {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { blockedError, CONTAINER_PATHS } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
 import { AgentError, GantryError } from '../errors.ts';
-import { realDirectory } from '../git/index.ts';
+import { clearStaleLocks, realDirectory } from '../git/index.ts';
 import type { Workspace } from '../git/types.ts';
 import type { SuiteRun } from '../gate/results/index.ts';
 import { renderBrief, type OtherBranch } from '../memory/index.ts';
@@ -120,6 +120,9 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
       const timeoutMs = Math.min(config.limits.sessionTimeoutMs, remaining);
       const logFile = join(input.dir, `session-${session}.log`);
       const offset = await logOffset(logFile);
+      // A session stopped mid-commit leaves git's locks, and every git command of the next would fail on them.
+      const locks = await clearStaleLocks(workspace.path);
+      if (locks.length > 0) input.logger.info({ session, locks }, 'removed the git locks a stopped session left');
       const startedAt = new Date();
       await input.journal.append({ type: 'session.started', task: task.id, attempt: attempt.attempt, session });
       const watch = new SessionWatch(workspace.path, { ...config.container, idleTimeoutMs: config.limits.idleTimeoutMs });

@@ -15,6 +15,7 @@ import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import type { ActiveBranches } from './active-branches.ts';
 import { refuseUnsafeBranch } from './branch-checks.ts';
 import type { BudgetGuard } from './budget-guard.ts';
+import type { DiskSpace } from './disk-space.ts';
 import type { Containment } from './session-outcome.ts';
 import { runSessions } from './session-loop.ts';
 
@@ -26,6 +27,7 @@ export interface TaskRunnerDeps {
   agentFor: (roleConfig: GantryConfig) => AgentAdapter;
   providers: ProviderGate;
   budget: BudgetGuard;
+  disk: DiskSpace;
   merges: MergeQueue;
   baselines: BaselineStore;
   ledger: TaskLedger;
@@ -42,10 +44,13 @@ async function excludeMarker(workspace: Workspace): Promise<void> {
   if (!current.split('\n').includes('/.gantry/')) await appendFile(exclude, '\n/.gantry/\n');
 }
 
-/** Not the end of the task: it resumes later as the same attempt (shutdown, a newer lease, a blocked provider). */
+/** Not the end of the task: it resumes later as the same attempt (shutdown, a newer lease, a blocked provider, a full disk). */
 function isInterruption(error: unknown, attempt: TaskAttempt): boolean {
-  return attempt.signal.aborted || (isGantryError(error) && ['SHUTDOWN_TIMEOUT', 'STALE_LEASE', 'PROVIDER_BLOCKED'].includes(error.code));
+  return attempt.signal.aborted || (isGantryError(error) && ['SHUTDOWN_TIMEOUT', 'STALE_LEASE', 'PROVIDER_BLOCKED', 'DISK_FULL'].includes(error.code));
 }
+
+/** Said where it was found (once per provider, or once per shortage of space): a parked task needs no line of its own. */
+const LOGGED_WHERE_FOUND = new Set(['PROVIDER_BLOCKED', 'DISK_FULL']);
 
 /**
  * Ends that are no fault of the agent keep the work tree for a person: a
@@ -85,6 +90,16 @@ function isFinal(error: unknown, attempt: TaskAttempt): boolean {
  * failure archives the branch. Shutdown and lost leases are not failures.
  */
 export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<TaskOutcome> {
+  const run = runAttempt(deps);
+  // What fails before the attempt's own handling (writing its first journal
+  // line) is seen as the disk's when it is; what that handling threw was
+  // explained there already.
+  return (attempt) => run(attempt).catch(async (error: unknown) => {
+    throw isGantryError(error) ? error : await deps.disk.explain(error);
+  });
+}
+
+function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<TaskOutcome> {
   const { repo, journal, ledger, logger } = deps;
   const agents = new Map<string, AgentAdapter>();
   const agentOf = (roleConfig: GantryConfig, role: string) => {
@@ -150,7 +165,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       workspace = tree;
       await excludeMarker(workspace);
       const loop = await runSessions({
-        config, runtime: deps.runtime, agent, providers: deps.providers, budget: deps.budget, logger: log, ledger, journal, attempt, workspace, dir,
+        config, runtime: deps.runtime, agent, providers: deps.providers, budget: deps.budget, disk: deps.disk, logger: log, ledger, journal, attempt, workspace, dir,
         deadline: Date.now() + config.limits.taskTimeoutMs,
         ...await deps.baselines.latest().then((latest) => (latest ? { baseline: latest.run } : {})),
         branches: { others, afterSession: () => predict(() => ingest(tree)) },
@@ -170,10 +185,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): (attempt: TaskAttempt) =
       await repo.archive(workspace, 'merged');
       log.info({ commit }, 'merged');
       return { status: 'merged', commit, sessions: loop.sessions };
-    } catch (error) {
+    } catch (thrown) {
+      const error = await deps.disk.explain(thrown);
       if (isInterruption(error, attempt)) {
-        // A blocked provider was logged once as an error, where it was found; its parked tasks need no line each.
-        if (isGantryError(error) && error.code === 'PROVIDER_BLOCKED') log.info('attempt parked until the provider takes the key');
+        if (isGantryError(error) && LOGGED_WHERE_FOUND.has(error.code)) log.info({ code: error.code }, 'attempt parked; the task resumes as the same attempt');
         else log.warn({ reason: messageOf(error) }, 'attempt interrupted; the task will resume');
         throw error;
       }

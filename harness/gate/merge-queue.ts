@@ -9,7 +9,14 @@ import { commitOf, refusedOutcome, type MergeOutcome } from './merge-outcome.ts'
 /** The BullMQ queue branches wait in, in order, for the gate. */
 export const MERGE_QUEUE = 'merge';
 
-export type MergeQueueDeps = MergeGateDeps;
+export interface MergeQueueDeps extends MergeGateDeps {
+  /**
+   * Runs before each gate round; when it throws (DISK_FULL: the state
+   * directory has no room for the merged trees), the round's branches are
+   * refused with its error, which parks their tasks without spending an attempt.
+   */
+  requireSpace?: () => Promise<void>;
+}
 
 type MergeJob = Job<MergeRequest, MergeOutcome>;
 
@@ -150,6 +157,7 @@ export class MergeQueue {
     const jobOf = new Map(batch.map((job) => [job.data, job]));
     let decided: Array<{ request: MergeRequest; outcome: MergeOutcome }>;
     try {
+      await this.#deps.requireSpace?.();
       const round = await this.#gate.run(batch.map((job) => job.data));
       decided = round.outcomes;
       this.#carried.unshift(...round.deferred.flatMap((request) => jobOf.get(request) ?? []));

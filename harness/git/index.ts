@@ -1,5 +1,5 @@
 export type { ControllerRepo, IngestResult, MergeResult, Workspace } from './types.ts';
 export { chownTree, GitControllerRepo, type GitControllerRepoOptions } from './controller-repo.ts';
 export { CONTROLLER_IDENTITY, gitEnv, gitFailure, runGit, type GitCallOptions, type GitOutput } from './safe-git.ts';
-export { neutralizeGitDir, realDirectory } from './workspace-guard.ts';
+export { clearStaleLocks, neutralizeGitDir, realDirectory } from './workspace-guard.ts';
 export { changedTrustedPaths, overlayTrusted, trustedMatcher, type OverlayOptions, type TrustedChange, type TrustedChangeKind, type TrustedChanges } from './trusted.ts';

@@ -1,6 +1,6 @@
 import { chown, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { GitError } from '../errors.ts';
 
 /**
@@ -126,6 +126,33 @@ export async function realDirectory(path: string): Promise<void> {
   await mkdir(path);
   const parent = await lstat(dirname(path));
   await chown(path, parent.uid, parent.gid);
+}
+
+/**
+ * Removes the lock files a git command leaves when it is killed mid-way (a
+ * session stopped during `git commit`): each would make every later git
+ * command in the work tree fail. Call it only when no agent process runs in
+ * the work tree, so that every lock there is stale. Returns the locks removed,
+ * relative to `.git`; links are never followed (a `.git` or `refs` that is not
+ * a real directory is left to neutralizeGitDir to refuse).
+ */
+export async function clearStaleLocks(workTree: string): Promise<string[]> {
+  const gitDir = join(workTree, '.git');
+  if (!(await lstatOrUndefined(gitDir))?.isDirectory()) return [];
+  const removed: string[] = [];
+  const pending = [gitDir];
+  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
+    for (const entry of await readdir(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      // Locks sit at the top of .git (index, HEAD, config, packed-refs) and beside the refs they guard.
+      if (entry.isDirectory() && (entry.name === 'refs' || current !== gitDir)) pending.push(path);
+      else if (entry.isFile() && entry.name.endsWith('.lock')) {
+        await rm(path, { force: true });
+        removed.push(relative(gitDir, path));
+      }
+    }
+  }
+  return removed;
 }
 
 /** The first entry under `dir` that is neither a regular file nor a directory, described; undefined if none. */

@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { GantryError, isGantryError, messageOf, ShutdownTimeoutError } from '../errors.ts';
+import { GantryError, isGantryError, messageOf, ShutdownTimeoutError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { withDeadline } from './deadline.ts';
 import type { Fence } from './fence.ts';
@@ -41,6 +41,11 @@ export interface TaskWorkerOptions {
    * it looks again (it spends no attempt). @defaultValue 15000
    */
   subjectWaitMs?: number;
+  /**
+   * How long a task waits when its attempt met a full state directory
+   * (DISK_FULL) before it is tried again (it spends no attempt). @defaultValue 15000
+   */
+  diskWaitMs?: number;
   /**
    * `wait`: a task that declares a file a running task declared waits like a
    * busy subject (FILES_BUSY) until that task ends. @defaultValue 'run'
@@ -94,6 +99,14 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
   const isRunning = async (taskId: string) => (await (await queues.job(taskId))?.isActive()) ?? false;
   const subjects = new SubjectLocks(options.connection, options.prefix, isRunning);
   const files = options.overlap === 'wait' ? new FileClaims(options.connection, options.prefix, isRunning) : undefined;
+
+  // Errors that set the task aside, for this long, without spending an attempt.
+  const parkingWaits: Partial<Record<ErrorCode, number>> = {
+    PROVIDER_BLOCKED: options.parkMs ?? 300_000,
+    SUBJECT_BUSY: options.subjectWaitMs ?? 15_000,
+    FILES_BUSY: options.subjectWaitMs ?? 15_000,
+    DISK_FULL: options.diskWaitMs ?? 15_000,
+  };
 
   // One BullMQ worker per role, at the role's count; the slot pool holds all of them to `concurrency`.
   const workers = options.roles.filter((role) => role.count > 0).map((role) => {
@@ -153,8 +166,8 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
     // The job is back on the queue: BullMQ must neither complete nor fail it.
     if (entry.returned) throw new WaitingError();
     if (result.status === 'fulfilled') return result.value;
-    if (isGantryError(result.reason) && result.reason.code === 'PROVIDER_BLOCKED') await park(entry, result.reason.message, options.parkMs ?? 300_000);
-    if (isGantryError(result.reason) && (result.reason.code === 'SUBJECT_BUSY' || result.reason.code === 'FILES_BUSY')) await park(entry, result.reason.message, options.subjectWaitMs ?? 15_000);
+    const waitMs = isGantryError(result.reason) ? parkingWaits[result.reason.code] : undefined;
+    if (waitMs !== undefined) await park(entry, messageOf(result.reason), waitMs);
     throw toBullMqError(result.reason);
   }
 

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { JournalEvent, JournalEventBody } from './events.ts';
 
@@ -29,10 +29,30 @@ export class Journal {
     const line = `${JSON.stringify(event)}\n`;
     const write = this.#tail.then(async () => {
       await mkdir(dirname(this.file), { recursive: true });
-      await appendFile(this.file, line);
+      await appendLine(this.file, line);
     });
     this.#tail = write.catch(() => {});
     return write;
+  }
+}
+
+/**
+ * One write of the whole line. When a full disk takes only part of it, the
+ * part is cut off again, so that the journal never holds a torn line the next
+ * event would be glued to (another writer's line cannot follow it meanwhile:
+ * there is no room for one), and the write fails with ENOSPC.
+ */
+async function appendLine(file: string, line: string): Promise<void> {
+  const data = Buffer.from(line);
+  const handle = await open(file, 'a');
+  try {
+    const { bytesWritten } = await handle.write(data);
+    if (bytesWritten === data.length) return;
+    const { size } = await handle.stat();
+    await handle.truncate(size - bytesWritten);
+    throw Object.assign(new Error(`ENOSPC: no space left on device, write ${file} (${bytesWritten} of ${data.length} bytes fit; cut off again)`), { code: 'ENOSPC' });
+  } finally {
+    await handle.close();
   }
 }
 

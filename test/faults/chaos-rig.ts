@@ -7,6 +7,7 @@ import type { Project } from '../helpers/project-fixture.ts';
 import type { KillTarget } from './chaos-figures.ts';
 import { GantryProcess, type Exit } from './gantry-process.ts';
 import { KillableRedis } from './killable-redis.ts';
+import { waitUntil } from './wait.ts';
 
 /** How long a killed process or Redis stays down before it is started again. */
 const PAUSE_MS = { min: 1_000, max: 3_000 };
@@ -18,15 +19,6 @@ const START_TIMEOUT_MS = 120_000;
 export interface KillOutcome {
   detail: string;
   survived: () => boolean;
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await sleep(100);
-  }
-  return true;
 }
 
 /**

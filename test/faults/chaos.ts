@@ -14,14 +14,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ControllerRegistry } from '../../harness/controller/index.ts';
 import { mulberry32 } from '../../harness/gate/prng.ts';
-import { BullTaskQueue, connectRedis, type TaskRecord } from '../../harness/queue/index.ts';
+import { BullTaskQueue, connectRedis } from '../../harness/queue/index.ts';
 import { DockerRuntime, runSelector } from '../../harness/runtime/index.ts';
 import { makeProject } from '../helpers/project-fixture.ts';
 import { chaosFigures, KILL_TARGETS, type ChaosFigures, type Kill } from './chaos-figures.ts';
 import { ChaosRig, type KillOutcome } from './chaos-rig.ts';
-import { checkInvariants, type RunSnapshot, type Violation } from './invariants.ts';
+import { checkInvariants, type Violation } from './invariants.ts';
 import { KillableRedis } from './killable-redis.ts';
-import { agentCommitsIn, ancestorsOf, journalLines, mainHead, mainHistory, reachableCommits, runContainerFacts, testsAt } from './snapshot.ts';
+import { gatherSnapshot, mainHead, runContainerFacts } from './snapshot.ts';
+import { waitUntil } from './wait.ts';
 
 const KILL_GAP_MS = { min: 20_000, max: 90_000 };
 /** A target with nothing to kill (it is down, or no agent runs) is tried again this soon. */
@@ -71,15 +72,6 @@ export interface ChaosResult {
 function taskText(index: number): string {
   const verb = index % WRONG_EVERY === WRONG_EVERY - 1 ? 'wrong' : index % 2 === 0 ? 'slow' : 'note';
   return `${verb} c${index}`;
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await sleep(1_000);
-  }
-  return true;
 }
 
 /** Runs `step` every `everyMs` until the returned stop() is awaited. */
@@ -163,7 +155,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
     const tasks = await queue.list();
     for (const record of tasks) if (record.state === 'completed' || (record.state === 'failed' && record.failedReason)) rig.ended.add(record.task.id);
-    const snapshot = await gather({ upstream: project.upstream, stateDir: join(project.dir, 'state'), run, added, tasks, heads, containers: { recovered, aliveOwners, afterStop } });
+    const snapshot = await gatherSnapshot({ upstream: project.upstream, stateDir: join(project.dir, 'state'), run, added, tasks, heads, containers: { recovered, aliveOwners, afterStop } });
     const violations = checkInvariants(snapshot);
     const finalKills = kills.map(({ survived, ...kill }) => ({ ...kill, survived: survived() }));
     const figures = chaosFigures({
@@ -181,22 +173,4 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     else await project.cleanup();
     await redis.stop();
   }
-}
-
-async function gather(input: {
-  upstream: string; stateDir: string; run: string; added: string[]; tasks: TaskRecord[]; heads: string[]; containers: RunSnapshot['containers'];
-}): Promise<RunSnapshot> {
-  const main = await mainHistory(input.upstream);
-  return {
-    added: input.added,
-    tasks: input.tasks,
-    main,
-    mainAncestors: await ancestorsOf(input.upstream, 'refs/heads/main'),
-    observedHeads: input.heads,
-    reachable: await reachableCommits(input.upstream, join(input.stateDir, 'repo.git')),
-    agentCommits: await agentCommitsIn(input.stateDir, input.run),
-    testsPass: await testsAt(input.upstream, main.map((commit) => commit.sha)),
-    journalLines: await journalLines(input.stateDir, input.run),
-    containers: input.containers,
-  };
 }

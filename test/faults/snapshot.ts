@@ -9,7 +9,8 @@ import { execa } from 'execa';
 import { journalPath } from '../../harness/reports/index.ts';
 import { DockerRuntime, runSelector } from '../../harness/runtime/index.ts';
 import { testsPassAt } from '../helpers/main-history.ts';
-import type { AgentCommit, ContainerFact, MainCommit } from './invariants.ts';
+import type { TaskRecord } from '../../harness/queue/index.ts';
+import type { AgentCommit, ContainerFact, MainCommit, RunSnapshot } from './invariants.ts';
 
 /** What the chaos agent prints after each commit it makes. */
 const AGENT_COMMIT = /^chaos-commit ([0-9a-f]{40})\s*$/gm;
@@ -88,4 +89,23 @@ export async function journalLines(stateDir: string, run: string): Promise<strin
 /** Every container, running or not, labelled with the run. */
 export async function runContainerFacts(run: string): Promise<ContainerFact[]> {
   return (await new DockerRuntime().list(runSelector(run))).map(({ id, labels }) => ({ id, labels }));
+}
+
+/** Everything the invariants look at, once a run on `upstream` with state in `stateDir` has stopped. */
+export async function gatherSnapshot(input: {
+  upstream: string; stateDir: string; run: string; added: string[]; tasks: TaskRecord[]; heads: string[]; containers: RunSnapshot['containers'];
+}): Promise<RunSnapshot> {
+  const main = await mainHistory(input.upstream);
+  return {
+    added: input.added,
+    tasks: input.tasks,
+    main,
+    mainAncestors: await ancestorsOf(input.upstream, 'refs/heads/main'),
+    observedHeads: input.heads,
+    reachable: await reachableCommits(input.upstream, join(input.stateDir, 'repo.git')),
+    agentCommits: await agentCommitsIn(input.stateDir, input.run),
+    testsPass: await testsAt(input.upstream, main.map((commit) => commit.sha)),
+    journalLines: await journalLines(input.stateDir, input.run),
+    containers: input.containers,
+  };
 }

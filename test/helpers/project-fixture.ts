@@ -58,7 +58,7 @@ export interface ProjectOptions {
   /** More of gantry.yaml `container` (`memory` and `network` have options of their own). */
   container?: { pids?: number; fileSize?: string; disk?: string; files?: number };
   /** More of gantry.yaml `limits`. */
-  limits?: { idleTimeout?: number; branchFiles?: number };
+  limits?: { idleTimeout?: number; branchFiles?: number; minFreeDisk?: string };
 }
 
 export interface Project {

@@ -42,6 +42,22 @@ describe('ControllerRegistry', () => {
     await dying.leave().catch(() => {});
   });
 
+  it('when its connection comes back after Redis was away, no controller is taken for dead for one TTL (their keys may have lapsed meanwhile)', async () => {
+    const connection = await connectRedis(ctx.url);
+    const watcher = new ControllerRegistry(connection, ctx.prefix, { ttlMs: 600 });
+    const gone = newControllerId();
+    expect(await watcher.isAlive(gone)).toBe(false);
+
+    const ready = new Promise((resolve) => connection.once('ready', resolve));
+    connection.disconnect(true);
+    await ready;
+    expect(await watcher.isAlive(gone)).toBe(true);
+
+    await sleep(700);
+    expect(await watcher.isAlive(gone)).toBe(false);
+    connection.disconnect();
+  });
+
   it('when Redis cannot answer, isAlive never calls the controller dead (it throws or waits)', async () => {
     const closed = await connectRedis(ctx.url);
     closed.disconnect();

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentFor, ProviderGate } from '../../harness/agents/index.ts';
 import { loadConfig, type GantryConfig } from '../../harness/config/index.ts';
-import { BudgetGuard } from '../../harness/controller/index.ts';
+import { BudgetGuard, DiskSpace } from '../../harness/controller/index.ts';
 import { runSessions, type SessionLoopInput } from '../../harness/controller/session-loop.ts';
 import { isGantryError } from '../../harness/errors.ts';
 import { TaskLedger, type TaskAttempt } from '../../harness/queue/index.ts';
@@ -32,7 +32,7 @@ describe('runSessions with session reports', () => {
   });
 
   /** A loop whose sessions play `script` in turn (the last one repeats); `done` sessions write the done file. */
-  async function loop(script: Array<ScriptedOutcome & { done?: boolean }>, options: { sessions?: number; budget?: GantryConfig['budget'] } = {}) {
+  async function loop(script: Array<ScriptedOutcome & { done?: boolean }>, options: { sessions?: number; budget?: GantryConfig['budget']; minFreeBytes?: number } = {}) {
     await writeFile(join(dir, 'gantry.yaml'), stringify({
       repo: { url: dir }, agent: { kind: 'command', command: 'true' }, gate: { command: 'true' },
       limits: { sessions: options.sessions ?? 3 }, queue: { prefix: ctx.prefix },
@@ -55,14 +55,27 @@ describe('runSessions with session reports', () => {
       config, runtime, agent: agentFor(config), journal, logger, attempt,
       providers: new ProviderGate(ctx.redis, ctx.prefix, { baseMs: 300, maxMs: 1_000, jitterMs: 50 }),
       budget: new BudgetGuard({ redis: ctx.redis, prefix: ctx.prefix, run: 'run-1', budget: config.budget, sessionTimeoutMs: 10_000 }),
+      disk: new DiskSpace({ dir, minFreeBytes: options.minFreeBytes ?? 0, logger }),
       ledger: new TaskLedger(ctx.redis, ctx.prefix),
       workspace: { taskId: task.id, branch: `gantry/${task.id}`, path: join(dir, 'work') },
       dir: join(dir, 'attempt-1'),
       deadline: Date.now() + 60_000,
     };
     const events = async (type: JournalEvent['type']) => (await readJournal(journal.file).catch(() => [])).filter((e) => e.type === type);
-    return { input, events, ledger: input.ledger, budget: input.budget };
+    return { input, events, ledger: input.ledger, budget: input.budget, played: () => played };
   }
+
+  it('when the state directory has less free space than limits.minFreeDisk, no session starts: a retryable DISK_FULL naming the directory and the setting', async () => {
+    const { input, played } = await loop([{ done: true }], { minFreeBytes: Number.MAX_SAFE_INTEGER });
+
+    const error = await runSessions(input).catch((e: unknown) => e);
+
+    expect(isGantryError(error) && [error.code, error.retryable]).toEqual(['DISK_FULL', true]);
+    expect((error as Error).message).toContain(`state directory ${dir}`);
+    expect((error as Error).message).toContain('limits.minFreeDisk');
+    expect(played()).toBe(0);
+    expect(errors.join('')).toContain('paused');
+  });
 
   it('when sessions report costs, the ledger and the journal carry each session\'s usage and the budget store sums them', async () => {
     const { input, events, ledger, budget } = await loop([

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { clearStaleLocks } from '../../harness/git/index.ts';
 import { useControllerRepo } from '../helpers/controller-repo.ts';
 import { commitFiles, plainGit } from '../helpers/git-fixture.ts';
 
@@ -30,6 +31,21 @@ describe('GitControllerRepo work trees', () => {
     // Nothing shared with the controller's object store: no alternates, no hardlinks.
     expect(existsSync(join(workspace.path, '.git/objects/info/alternates'))).toBe(false);
     for (const file of filesUnder(join(workspace.path, '.git/objects'))) expect(statSync(file).nlink).toBe(1);
+  });
+
+  it('when a killed git command left its locks, clearStaleLocks removes them (and only them) so that the next commit works', async () => {
+    const workspace = await git.repo.workspace('t1', '1000:1000');
+    await commitFiles(workspace.path, { 'notes.md': 'one\n' });
+    await writeFile(join(workspace.path, '.git/index.lock'), '');
+    await writeFile(join(workspace.path, '.git/refs/heads/gantry/t1.lock'), '');
+    await writeFile(join(workspace.path, 'kept.lock'), 'a file of the project, not a lock of git\n');
+    await expect(commitFiles(workspace.path, { 'notes.md': 'two\n' })).rejects.toThrow(/index\.lock/);
+
+    expect((await clearStaleLocks(workspace.path)).sort()).toEqual(['index.lock', 'refs/heads/gantry/t1.lock']);
+
+    const next = await commitFiles(workspace.path, { 'notes.md': 'two\n' });
+    expect(await plainGit(workspace.path, ['rev-parse', 'gantry/t1'])).toBe(next);
+    expect(existsSync(join(workspace.path, 'kept.lock'))).toBe(true);
   });
 
   it('when the work tree exists, it reuses it and keeps the agent commits', async () => {
