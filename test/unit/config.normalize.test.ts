@@ -28,7 +28,7 @@ describe('config normalization', () => {
         ],
         testChanges: 'review', reruns: 2, quarantine: 0.2, fastBudget: 0.05,
       },
-      limits: { sessions: 5, sessionTimeoutMs: 1_800_000, taskTimeoutMs: 7_200_000, retries: 2, idleTimeoutMs: 600_000, branchFiles: 10_000 },
+      limits: { sessions: 5, sessionTimeoutMs: 1_800_000, taskTimeoutMs: 7_200_000, retries: 2, idleTimeoutMs: 600_000, branchFiles: 10_000, minFreeDiskBytes: 1024 ** 3 },
       container: {
         memoryBytes: 2 * 1024 ** 3, nanoCpus: 1_000_000_000, pids: 512, network: 'bridge', user: '1000:1000', fileSizeBytes: 1024 ** 3, diskBytes: 10 * 1024 ** 3, files: 200_000,
       },
@@ -56,7 +56,7 @@ describe('config normalization', () => {
       command: 'npm test -- --reporter=dot', format: 'vitest', results: 'stdout', select: 'npx vitest run {files} -t {pattern}',
       image: 'acme/test:1', timeoutMs: 900_000, trusted: ['spec/**'], testChanges: 'deny', reruns: 1, quarantine: 0.5, fastBudget: 0.1,
     });
-    expect(config.limits).toEqual({ sessions: 3, sessionTimeoutMs: 600_000, taskTimeoutMs: 3_600_000, retries: 1, idleTimeoutMs: 300_000, branchFiles: 2_000 });
+    expect(config.limits).toEqual({ sessions: 3, sessionTimeoutMs: 600_000, taskTimeoutMs: 3_600_000, retries: 1, idleTimeoutMs: 300_000, branchFiles: 2_000, minFreeDiskBytes: 2 * 1024 ** 3 });
     expect(config.queue).toEqual({ prefix: 'acme-gantry', leaseMs: 45_000 });
     expect(config.shutdown).toEqual({ graceMs: 20_000, forceMs: 5_000 });
     expect(config.agent.env).toEqual({ HTTPS_PROXY: 'http://proxy.internal:3128', LANG: 'C.UTF-8' });
