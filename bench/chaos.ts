@@ -8,8 +8,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { ATTACK_RULES, tryEveryAttack, type AttackVerdict } from '../test/faults/attacks.ts';
 import { describeFigures } from '../test/faults/chaos-figures.ts';
 import { runChaos, type ChaosResult } from '../test/faults/chaos.ts';
+import { startRedisServer } from '../test/helpers/redis-server.ts';
 import { machineFacts, type MachineFacts } from './machine.ts';
 
 const RESULTS = new URL('./results/', import.meta.url);
@@ -25,10 +27,20 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
 }
 
-/** The figures as Markdown: what was killed, what the run did, what the invariants found. */
-export function renderChaos(result: ChaosResult, machine: MachineFacts): string {
+/** Attacks only: the controls (an honest and a slow agent) are not counted. */
+function attacksOf(verdicts: readonly AttackVerdict[]): AttackVerdict[] {
+  return verdicts.filter((verdict) => !('control' in ATTACK_RULES[verdict.attack]));
+}
+
+/** The figures as Markdown: what was killed, what the run did, what the invariants found, and the hostile agents. */
+export function renderChaos(result: ChaosResult, verdicts: readonly AttackVerdict[], machine: MachineFacts): string {
   const f = result.figures;
-  const found = [...result.problems, ...result.violations.map((v) => `${v.invariant} (${v.kind}): ${v.message}`)];
+  const attacks = attacksOf(verdicts);
+  const found = [
+    ...result.problems,
+    ...result.violations.map((v) => `${v.invariant} (${v.kind}): ${v.message}`),
+    ...verdicts.filter((verdict) => !verdict.held).map((verdict) => `hostile agent ${verdict.attack} not contained: ${verdict.seen}`),
+  ];
   return [
     '# gantry chaos run',
     '',
@@ -50,11 +62,20 @@ export function renderChaos(result: ChaosResult, machine: MachineFacts): string 
       ['main heads seen', String(f.mainHeadsSeen)],
       ['orphan containers', String(f.orphans)],
       ['journal gaps', String(f.journalGaps)],
+      ['hostile agents: attacks tried / blocked', `${attacks.length} / ${attacks.filter((verdict) => verdict.held).length}`],
     ]),
     '',
     '## Kills',
     '',
     ...table(['at', 'target', 'what', 'survived'], result.kills.map((kill) => [`${Math.round(kill.atMs / 1000)} s`, kill.target, kill.detail, kill.survived ? 'yes' : '**no**'])),
+    '',
+    '## Hostile agents',
+    '',
+    'Each attack of test/faults/attacks.ts as a task of its own in a real `gantry run` (the same two batches as `npm run test:faults`), with an honest and a slow agent beside them as controls. Blocked: contained as its rule says.',
+    '',
+    ...table(['agent', 'what happened', 'blocked'], verdicts.map((verdict) => [
+      verdict.attack, verdict.seen, 'control' in ATTACK_RULES[verdict.attack] ? (verdict.held ? 'control, untouched' : '**control touched**') : verdict.held ? 'yes' : '**no**',
+    ])),
     '',
     '## Found',
     '',
@@ -68,9 +89,11 @@ export async function benchChaos(options: ChaosBenchOptions, log: (line: string)
   const machine = await machineFacts();
   const result = await runChaos({ minMinutes: options.minutes, minKills: MIN_KILLS, log, ...(options.seed === undefined ? {} : { seed: options.seed }) });
   log(describeFigures(result.figures));
-  const markdown = renderChaos(result, machine);
+  const redis = await startRedisServer(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']);
+  const verdicts = await tryEveryAttack(redis.url, log).finally(() => redis.stop());
+  const markdown = renderChaos(result, verdicts, machine);
   await mkdir(RESULTS, { recursive: true });
-  await writeFile(new URL('chaos.json', RESULTS), `${JSON.stringify({ machine, minMinutes: options.minutes, minKills: MIN_KILLS, ...result }, null, 2)}\n`);
+  await writeFile(new URL('chaos.json', RESULTS), `${JSON.stringify({ machine, minMinutes: options.minutes, minKills: MIN_KILLS, ...result, attacks: verdicts }, null, 2)}\n`);
   await writeFile(new URL('chaos.md', RESULTS), markdown);
   return markdown;
 }
