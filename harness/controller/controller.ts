@@ -141,7 +141,7 @@ export class Controller {
       this.#idle = new IdleWatch({ queue: this.#deps.queue, parked, providers, budget, roles: working });
       // An attempt cannot run longer than the task time limit: an entry older than that (and the gate's wait) is a dead one.
       const branches = new ActiveBranches(redis, config.queue.prefix, repo, config.limits.taskTimeoutMs + config.gate.timeoutMs * 4);
-      const runner = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, disk, merges, baselines, ledger, branches, journal, logger });
+      const runner = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, disk, merges, baselines, ledger, fence, branches, journal, logger });
       const processor = async (attempt: TaskAttempt) => {
         await takeOverTask({ runtime, run, task: attempt.task.id, isAlive: (owner) => this.#registry.isAlive(owner), graceMs: TAKEOVER_GRACE_MS, logger });
         return runner(attempt);

@@ -7,7 +7,7 @@ import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts'
 import type { ControllerRepo, IngestResult, Workspace } from '../git/types.ts';
 import type { BaselineStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
-import { subjectKey, type TaskLedger } from '../queue/index.ts';
+import { subjectKey, type Fence, type TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
 import { configForRole, outOfScope, roleNamed, type Role } from '../roles/index.ts';
 import type { Journal } from '../reports/index.ts';
@@ -31,6 +31,8 @@ export interface TaskRunnerDeps {
   merges: MergeQueue;
   baselines: BaselineStore;
   ledger: TaskLedger;
+  /** Whether this attempt still holds the task: a stale one must not record a failure or archive the work tree. */
+  fence: Fence;
   /** Conflict prediction between the branches at work. */
   branches: ActiveBranches;
   journal: Journal;
@@ -110,6 +112,17 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
   return async (attempt) => {
     const { task } = attempt;
     const log = logger.child({ task: task.id, attempt: attempt.attempt });
+    // An attempt that lost the task (its lease lapsed, a newer attempt took over) ends as stale, whatever it met:
+    // its failure is not the task's, and the work tree it would archive is the newer attempt's.
+    const staleOrAsIs = async (error: unknown) => {
+      if (isGantryError(error) && error.code === 'STALE_LEASE') return error;
+      try {
+        await deps.fence.assertCurrent(task.id, attempt.fence);
+        return error;
+      } catch (stale) {
+        return isGantryError(stale) && stale.code === 'STALE_LEASE' ? stale : error;
+      }
+    };
     const role = roleNamed(deps.config, task.role);
     const config = configForRole(deps.config, role);
     const agent = agentOf(config, role.name);
@@ -186,7 +199,7 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
       log.info({ commit }, 'merged');
       return { status: 'merged', commit, sessions: loop.sessions };
     } catch (thrown) {
-      const error = await deps.disk.explain(thrown);
+      const error = await staleOrAsIs(await deps.disk.explain(thrown));
       if (isInterruption(error, attempt)) {
         if (isGantryError(error) && LOGGED_WHERE_FOUND.has(error.code)) log.info({ code: error.code }, 'attempt parked; the task resumes as the same attempt');
         else log.warn({ reason: messageOf(error) }, 'attempt interrupted; the task will resume');
