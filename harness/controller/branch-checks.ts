@@ -1,15 +1,13 @@
 import type { GantryConfig } from '../config/types.ts';
 import { GantryError } from '../errors.ts';
 import type { ControllerRepo, IngestResult } from '../git/types.ts';
+import { firstOf } from '../text.ts';
 import type { Containment } from './session-outcome.ts';
 
 const MIB = 2 ** 20;
 /** Names enough of a long list for a person to see the pattern. */
 const NAMED = 5;
-
-function some(items: readonly string[]): string {
-  return items.length <= NAMED ? items.join(', ') : `${items.slice(0, NAMED).join(', ')} and ${items.length - NAMED} more`;
-}
+const some = (items: readonly string[]) => firstOf(items, NAMED);
 
 /**
  * What a branch may not carry into main, looked at after the last ingest and

@@ -1,5 +1,6 @@
 import type { Task } from '../queue/types.ts';
 import type { Role } from '../roles/types.ts';
+import { firstOf } from '../text.ts';
 
 /** Another task at work on the same files (see ActiveBranches). */
 export interface OtherBranch {
@@ -55,7 +56,7 @@ const FILES_SHOWN = 8;
 
 function otherBranchLines(others: readonly OtherBranch[], main: string): string[] {
   if (others.length === 0) return [];
-  const list = (files: readonly string[]) => `${files.slice(0, FILES_SHOWN).join(', ')}${files.length > FILES_SHOWN ? `, and ${files.length - FILES_SHOWN} more` : ''}`;
+  const list = (files: readonly string[]) => firstOf(files, FILES_SHOWN);
   return [
     `Other agents are changing the same files on their own branches. Keep your changes to these files small and to the point; whichever branch reaches main second has to merge \`origin/${main}\` into itself (\`gantry-agent sync\` first).`,
     '',

@@ -1,13 +1,17 @@
 import type { MainCommit } from '../git/types.ts';
 import type { TaskRecord } from '../queue/types.ts';
+import { firstOf } from '../text.ts';
 
 /** Most files one task names: a hint to the agent, not an inventory. */
 const MAX_FILES = 50;
 
+/** Files named per merge. */
+const FILES_PER_MERGE = 10;
+
 /** The merges as a Markdown list: short commit, the task it merged, the files it changed. */
 export function commitList(commits: readonly MainCommit[]): string {
   return commits
-    .map((c) => `- ${c.commit.slice(0, 12)}${c.taskId ? ` (task ${c.taskId})` : ''}: ${c.files.slice(0, 10).join(', ')}${c.files.length > 10 ? `, and ${c.files.length - 10} more` : ''}`)
+    .map((c) => `- ${c.commit.slice(0, 12)}${c.taskId ? ` (task ${c.taskId})` : ''}: ${firstOf(c.files, FILES_PER_MERGE)}`)
     .join('\n');
 }
 
