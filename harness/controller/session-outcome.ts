@@ -17,6 +17,20 @@ export async function sessionOutput(logFile: string, offset: number): Promise<st
   return log.subarray(offset).toString('utf8');
 }
 
+/** How a process killed by SIGKILL exits (128 + 9): what the OOM killer sends. */
+const SIGKILL_EXIT_CODE = 137;
+
+/**
+ * Killed by a SIGKILL nobody here sent, and Docker did not say it was the OOM
+ * killer. Docker learns of an OOM kill from an event that is dropped when the
+ * container's cgroup is gone before it is handled (a loaded host, an agent
+ * whose shell exits the moment its child is killed), so such a kill is most
+ * likely the memory limit; a `docker kill` from outside looks the same.
+ */
+function unconfirmedOomKill(exit: ContainerExit): boolean {
+  return exit.exitCode === SIGKILL_EXIT_CODE && !exit.oomKilled && !exit.timedOut && !exit.aborted && exit.stopped === undefined;
+}
+
 /**
  * How a session ended, from the container's exit, the agent's report and the
  * done file. The container's own ends come first (a killed agent's report is
@@ -32,7 +46,7 @@ export function classify(exit: ContainerExit, report: SessionReport, done: boole
   if (exit.timedOut) return 'timeout';
   if (exit.stopped === 'hung') return 'hung';
   if (exit.stopped !== undefined) return 'disk';
-  if (exit.oomKilled) return 'oom';
+  if (exit.oomKilled || unconfirmedOomKill(exit)) return 'oom';
   if (report.end === 'rate-limited' || report.end === 'auth') return report.end;
   if (exit.exitCode !== 0) return 'failed';
   return done ? 'done' : 'continue';
@@ -52,7 +66,7 @@ export function failure(end: SessionEnd, exit: ContainerExit, session: number, c
     case 'disk':
       return new AgentError('WORK_TREE_LIMIT', `session ${session} was stopped: ${watched}. The work tree was archived and the next attempt starts from main; keep build output and large files out of the work tree`, { retryable: true });
     case 'oom':
-      return new AgentError('AGENT_FAILED', `the agent was killed for running out of memory (limit ${config.container.memoryBytes} bytes) ${where}`, { retryable: true });
+      return new AgentError('AGENT_FAILED', `the agent was killed for running out of memory (limit ${config.container.memoryBytes} bytes) ${where}${unconfirmedOomKill(exit) ? ' most likely: it got a SIGKILL, which Docker did not report as an out-of-memory kill' : ''}`, { retryable: true });
     default:
       return new AgentError('AGENT_FAILED', `the agent exited with code ${exit.exitCode} ${where}`, { retryable: true });
   }
@@ -67,7 +81,9 @@ export interface Containment {
 export function containments(exit: ContainerExit, watch: Pick<SessionWatch, 'verdict' | 'pidsLimitReached'>, config: GantryConfig, timeoutMs: number): Containment[] {
   const { container } = config;
   const found: Containment[] = [];
-  if (exit.oomKilled) found.push({ kind: 'memory', detail: `killed at its memory limit of ${Math.round(container.memoryBytes / 2 ** 20)} MiB (container.memory)` });
+  const limit = `its memory limit of ${Math.round(container.memoryBytes / 2 ** 20)} MiB (container.memory)`;
+  if (exit.oomKilled) found.push({ kind: 'memory', detail: `killed at ${limit}` });
+  else if (unconfirmedOomKill(exit)) found.push({ kind: 'memory', detail: `killed by a SIGKILL, most likely at ${limit}; Docker did not report it as an out-of-memory kill` });
   if (watch.pidsLimitReached) found.push({ kind: 'processes', detail: `reached its limit of ${container.pids} processes (container.pids); more were refused` });
   if (exit.stopped !== undefined && watch.verdict) found.push({ kind: watch.verdict.kind, detail: `stopped: ${watch.verdict.detail}` });
   if (exit.timedOut) found.push({ kind: 'time', detail: `stopped at its time limit of ${Math.round(timeoutMs / 1000)} s` });
