@@ -1,4 +1,4 @@
-import { mkdir, rm, statfs } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -36,9 +36,10 @@ describe('long outages in the middle of a run', () => {
         await mkdir(state);
         await execa('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', state]);
       },
+      // Written until the file system refuses (agents write beside it, so a size measured first could be too much).
       async begin(_rig, project) {
-        const { bavail, bsize } = await statfs(join(project.dir, 'state'));
-        await execa('fallocate', ['-l', String(bavail * bsize), filler(project)]);
+        const full = await execa('dd', ['if=/dev/zero', `of=${filler(project)}`, 'bs=1M'], { reject: false });
+        if (!full.stderr.includes('No space left on device')) throw new Error(`dd did not fill the state directory: ${full.stderr}`);
       },
       end: (_rig, project) => rm(filler(project), { force: true }),
       cleanup: async (project) => { await execa('umount', ['--lazy', join(project.dir, 'state')], { reject: false }); },
