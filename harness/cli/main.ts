@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isGantryError, messageOf } from '../errors.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerMemory } from './commands/memory.ts';
 import { registerOracle } from './commands/oracle.ts';
 import { registerReport } from './commands/report.ts';
 import { registerReview } from './commands/review.ts';
@@ -24,6 +25,7 @@ registerReport(program, configFile);
 registerReview(program, configFile);
 registerOracle(program, configFile);
 registerRoles(program, configFile);
+registerMemory(program, configFile);
 
 try {
   await program.parseAsync(process.argv);

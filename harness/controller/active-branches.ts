@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
+import { taskBranch } from '../git/index.ts';
 import type { ControllerRepo } from '../git/types.ts';
+import type { Peer } from '../memory/index.ts';
 import type { Task } from '../queue/types.ts';
 import { sharedPath } from '../roles/index.ts';
 
@@ -73,6 +75,17 @@ export class ActiveBranches {
     await this.#redis.hdel(this.#key, taskId);
   }
 
+  /** Every other active task, with the files its branch changes (or, before its first ingest, the files it declared). */
+  async peers(taskId: string): Promise<Peer[]> {
+    return [...(await this.#entries())].filter(([task]) => task !== taskId).map(([task, entry]) => ({ task, role: entry.role, branch: taskBranch(task), files: filesOf(entry) }));
+  }
+
+  /** What this task's work is about now: the files its branch changes, else those it declared. */
+  async files(taskId: string): Promise<string[]> {
+    const entry = (await this.#entries()).get(taskId);
+    return entry ? filesOf(entry) : [];
+  }
+
   /** The other active branches that meet this task's: by changed files, else by its declared files. */
   async overlaps(taskId: string): Promise<BranchOverlap[]> {
     return this.#overlapsIn(await this.#entries(), taskId);
@@ -118,6 +131,10 @@ export class ActiveBranches {
   async #write(taskId: string, entry: BranchEntry): Promise<void> {
     await this.#redis.hset(this.#key, taskId, JSON.stringify(entry));
   }
+}
+
+function filesOf(entry: BranchEntry): string[] {
+  return entry.head ? entry.files : entry.declared;
 }
 
 function sharedFiles(a: readonly string[], b: readonly string[]): string[] {

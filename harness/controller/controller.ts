@@ -12,6 +12,8 @@ import type { TaskAttempt, TaskQueue } from '../queue/types.ts';
 import { Journal, journalPath } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { reapOrphans, reapOwn } from '../runtime/index.ts';
+import { MemoryStore } from '../memory/index.ts';
+import { AgentApiHost, AgentTokens } from '../server/index.ts';
 import { TaskSources } from '../sources/index.ts';
 import { ActiveBranches } from './active-branches.ts';
 import { BudgetGuard } from './budget-guard.ts';
@@ -141,7 +143,15 @@ export class Controller {
       this.#idle = new IdleWatch({ queue: this.#deps.queue, parked, providers, budget, roles: working });
       // An attempt cannot run longer than the task time limit: an entry older than that (and the gate's wait) is a dead one.
       const branches = new ActiveBranches(redis, config.queue.prefix, repo, config.limits.taskTimeoutMs + config.gate.timeoutMs * 4);
-      const runner = createTaskRunner({ config, runtime, repo, agentFor, providers, budget, disk, merges, baselines, ledger, fence, branches, journal, logger });
+      const memory = new MemoryStore(redis, config.queue.prefix);
+      const api = new AgentApiHost({
+        tokens: new AgentTokens(redis, config.queue.prefix), memory, dir: config.stateDir,
+        peers: (task) => branches.peers(task), files: (task) => branches.files(task),
+        recorded: (entry) => journal.append({ type: 'memory.recorded', task: entry.task, kind: entry.kind, id: entry.id, text: entry.text, ...(entry.to ? { to: entry.to } : {}) }),
+      });
+      const runner = createTaskRunner({
+        config, runtime, repo, agentFor, providers, budget, disk, merges, baselines, ledger, fence, branches, journal, logger, memory: { store: memory, api },
+      });
       const processor = async (attempt: TaskAttempt) => {
         await takeOverTask({ runtime, run, task: attempt.task.id, isAlive: (owner) => this.#registry.isAlive(owner), graceMs: TAKEOVER_GRACE_MS, logger });
         return runner(attempt);

@@ -2,15 +2,16 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { blockedError, CONTAINER_PATHS } from '../agents/index.ts';
 import type { GantryConfig } from '../config/types.ts';
-import { AgentError, GantryError } from '../errors.ts';
+import { AgentError, GantryError, messageOf } from '../errors.ts';
 import { clearStaleLocks, realDirectory } from '../git/index.ts';
 import type { Workspace } from '../git/types.ts';
 import type { SuiteRun } from '../gate/results/index.ts';
-import { renderBrief, type OtherBranch } from '../memory/index.ts';
+import { renderBrief, type BriefInput, type BriefMemory, type OtherBranch } from '../memory/index.ts';
 import type { TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt } from '../queue/types.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { gantryLabels } from '../runtime/labels.ts';
+import { AGENT_API_MOUNT, type SessionApi } from '../server/index.ts';
 import { secretValues } from '../runtime/redacting-stream.ts';
 import { checkpointWork } from './checkpoint.ts';
 import { admitSession, settleProvider, type SessionGuards } from './session-guards.ts';
@@ -34,6 +35,11 @@ export interface SessionLoopInput extends SessionGuards {
   branches?: {
     others(): Promise<OtherBranch[]>;
     afterSession(): Promise<void>;
+  };
+  /** The shared memory: what each brief adds from it, and each session's agent API. */
+  memory?: {
+    brief(): Promise<BriefMemory>;
+    openApi(ttlMs: number): Promise<SessionApi>;
   };
 }
 
@@ -100,7 +106,7 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
         throw new AgentError('AGENT_FAILED', `the task ran past its time limit of ${Math.round(config.limits.taskTimeoutMs / 1000)} s before session ${session}`, { retryable: true });
       }
       const role = config.roles.roles[task.role];
-      const brief = renderBrief({
+      const briefInput: BriefInput = {
         task,
         ...(role ? { role } : {}),
         attempt: attempt.attempt,
@@ -112,10 +118,14 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
         paths: { workTree: CONTAINER_PATHS.workTree, doneFile: CONTAINER_PATHS.doneFile },
         main: config.repo.main,
         ...(input.branches ? { otherBranches: await input.branches.others() } : {}),
-      });
+        ...(input.memory ? { memory: await input.memory.brief() } : {}),
+      };
+      const brief = renderBrief(briefInput);
       // The session reads context/brief.md; brief-<n>.md keeps what each session was told.
       await writeFile(join(input.dir, `brief-${session}.md`), brief);
       await writeFile(join(contextDir, 'brief.md'), brief);
+      // The same, for agents and tools that would rather not parse markdown.
+      await writeFile(join(contextDir, 'brief.json'), `${JSON.stringify(briefInput, null, 2)}\n`);
       const invocation = input.agent.invocation({ task, attempt: attempt.attempt, session });
       const timeoutMs = Math.min(config.limits.sessionTimeoutMs, remaining);
       const logFile = join(input.dir, `session-${session}.log`);
@@ -126,23 +136,32 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
       const startedAt = new Date();
       await input.journal.append({ type: 'session.started', task: task.id, attempt: attempt.attempt, session });
       const watch = new SessionWatch(workspace.path, { ...config.container, idleTimeoutMs: config.limits.idleTimeoutMs });
-      const exit = await input.runtime.run(
-        {
-          image: config.agent.image,
-          command: invocation.command,
-          env: invocation.env,
-          workdir: CONTAINER_PATHS.workTree,
-          mounts: [
-            { hostPath: workspace.path, containerPath: CONTAINER_PATHS.workTree, readOnly: false },
-            { hostPath: contextDir, containerPath: CONTAINER_PATHS.context, readOnly: true },
-          ],
-          labels: gantryLabels({ run: input.journal.run, task: task.id, role: task.role, purpose: 'session' }),
-          limits: config.container,
-          network: config.container.network,
-          user: config.container.user,
-        },
-        { timeoutMs, logFile, signal: attempt.signal, watch, secrets: secretValues(invocation.env) },
-      );
+      // The token lives as long as the session may, and a little: the API goes when the session ends.
+      const api = await input.memory?.openApi(timeoutMs + 60_000);
+      let exit;
+      try {
+        const env = { ...invocation.env, ...api?.env };
+        exit = await input.runtime.run(
+          {
+            image: config.agent.image,
+            command: invocation.command,
+            env,
+            workdir: CONTAINER_PATHS.workTree,
+            mounts: [
+              { hostPath: workspace.path, containerPath: CONTAINER_PATHS.workTree, readOnly: false },
+              { hostPath: contextDir, containerPath: CONTAINER_PATHS.context, readOnly: true },
+              ...(api ? [{ hostPath: api.dir, containerPath: AGENT_API_MOUNT, readOnly: true }] : []),
+            ],
+            labels: gantryLabels({ run: input.journal.run, task: task.id, role: task.role, purpose: 'session' }),
+            limits: config.container,
+            network: config.container.network,
+            user: config.container.user,
+          },
+          { timeoutMs, logFile, signal: attempt.signal, watch, secrets: secretValues(env) },
+        );
+      } finally {
+        await api?.close().catch((error: unknown) => input.logger.warn({ session, err: messageOf(error) }, 'could not close the session\'s agent API; its token lapses on its own'));
+      }
       const report = input.agent.report(await sessionOutput(logFile, offset));
       const end = classify(exit, report, await exists(doneFile));
       const { costUsd } = report.usage;

@@ -10,7 +10,9 @@ import type { Logger } from '../log.ts';
 import { subjectKey, type Fence, type TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
 import { configForRole, outOfScope, roleNamed, type Role } from '../roles/index.ts';
+import { gatherBriefMemory, type MemoryStore } from '../memory/index.ts';
 import type { Journal } from '../reports/index.ts';
+import type { AgentApiHost } from '../server/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import type { ActiveBranches } from './active-branches.ts';
 import { refuseUnsafeBranch } from './branch-checks.ts';
@@ -33,8 +35,10 @@ export interface TaskRunnerDeps {
   ledger: TaskLedger;
   /** Whether this attempt still holds the task: a stale one must not record a failure or archive the work tree. */
   fence: Fence;
-  /** Conflict prediction between the branches at work. */
+  /** Conflict prediction between the branches at work; the peers each brief lists. */
   branches: ActiveBranches;
+  /** The shared memory the briefs draw on, and the agent API each session writes to it through. */
+  memory?: { store: MemoryStore; api: AgentApiHost };
   journal: Journal;
   logger: Logger;
 }
@@ -79,6 +83,17 @@ async function checkScope(config: GantryConfig, role: Role, files: readonly stri
     retryable: true,
     data: { files: outside },
   });
+}
+
+/** The brief's share of the memory (peers as the branches last showed them) and the session's API. */
+function sessionMemory(memory: NonNullable<TaskRunnerDeps['memory']>, branches: ActiveBranches, task: TaskAttempt['task']) {
+  return {
+    brief: async () => {
+      const files = [...task.files, ...(await branches.files(task.id))];
+      return gatherBriefMemory(memory.store, { id: task.id, role: task.role, files }, await branches.peers(task.id));
+    },
+    openApi: (ttlMs: number) => memory.api.open({ task: task.id, role: task.role }, ttlMs),
+  };
 }
 
 function isFinal(error: unknown, attempt: TaskAttempt): boolean {
@@ -182,6 +197,7 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
         deadline: Date.now() + config.limits.taskTimeoutMs,
         ...await deps.baselines.latest().then((latest) => (latest ? { baseline: latest.run } : {})),
         branches: { others, afterSession: () => predict(() => ingest(tree)) },
+        ...(deps.memory ? { memory: sessionMemory(deps.memory, deps.branches, task) } : {}),
       });
       if (!loop.done) log.info({ sessions: loop.sessions }, 'session limit reached without done; gating what was committed');
       const ingested = await ingest(workspace);

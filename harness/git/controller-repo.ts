@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { GitError, isGantryError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { writeArchiveRef } from './archive-ref.ts';
+import { taskBranch } from './task-branch.ts';
 import { gitFailure, runGit, type GitCallOptions, type GitOutput } from './safe-git.ts';
 import type { BranchBlob, ControllerRepo, IngestResult, MainCommit, MergeResult, Workspace } from './types.ts';
 import { neutralizeGitDir, realDirectory } from './workspace-guard.ts';
@@ -105,7 +106,7 @@ export class GitControllerRepo implements ControllerRepo {
   async workspace(taskId: string, owner: string): Promise<Workspace> {
     checkTaskId(taskId);
     if (!OWNER.test(owner)) throw new GitError('TASK_INVALID', `Work tree owner must be uid or uid:gid, got "${owner}"`);
-    const workspace: Workspace = { taskId, branch: `gantry/${taskId}`, path: join(this.#workRoot, taskId) };
+    const workspace: Workspace = { taskId, branch: taskBranch(taskId), path: join(this.#workRoot, taskId) };
     // Reused without running git in it: the agent may have changed anything,
     // so its .git is made safe before the controller writes anything there.
     if (existsSync(workspace.path)) {

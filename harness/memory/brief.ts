@@ -1,6 +1,8 @@
 import type { Task } from '../queue/types.ts';
 import type { Role } from '../roles/types.ts';
 import { firstOf } from '../text.ts';
+import type { BriefMemory } from './brief-memory.ts';
+import type { MemoryEntry } from './memory-entry.ts';
 
 /** Another task at work on the same files (see ActiveBranches). */
 export interface OtherBranch {
@@ -37,6 +39,8 @@ export interface BriefInput {
   main: string;
   /** Other tasks at work now on the files this one changes or names. */
   otherBranches?: readonly OtherBranch[];
+  /** Handoff, decisions and lessons, messages and peers from the shared memory. */
+  memory?: BriefMemory;
 }
 
 /** The standing prompt, then the files the role may change: a branch outside them does not merge as it is. */
@@ -64,6 +68,16 @@ function otherBranchLines(others: readonly OtherBranch[], main: string): string[
   ];
 }
 
+const byWhom = (entry: MemoryEntry) => `task ${entry.task} (${entry.role})`;
+
+function learnedLines(entries: readonly MemoryEntry[]): string[] {
+  return entries.map((entry) => `- ${entry.kind} by ${byWhom(entry)}: ${entry.text}${entry.why ? ` (why: ${entry.why})` : ''}`);
+}
+
+function peerLines(memory: BriefMemory): string[] {
+  return memory.peers.map((peer) => `- task ${peer.task} (${peer.role}) on \`${peer.branch}\`: ${peer.files.length > 0 ? firstOf(peer.files, FILES_SHOWN) : 'no files yet'}`);
+}
+
 function section(title: string, body: string[]): string[] {
   return body.length === 0 ? [] : [`## ${title}`, '', ...body, ''];
 }
@@ -85,7 +99,11 @@ export function renderBrief(input: BriefInput): string {
     ...(input.role ? section(`Your role: ${input.role.name}`, roleLines(input.role)) : []),
     ...section('Acceptance', task.acceptance ? [`This command must succeed: \`${task.acceptance}\``] : []),
     ...section('Relevant files', task.files.map((f) => `- ${f}`)),
+    ...section('Handoff from the last session', input.memory?.handoff ? [input.memory.handoff.text] : []),
+    ...section('Messages for you', (input.memory?.messages ?? []).map((m) => `- from ${byWhom(m)} to ${m.to}: ${m.text}`)),
+    ...section('Decisions and lessons', learnedLines(input.memory?.learned ?? [])),
     ...section('Other branches at work', otherBranchLines(input.otherBranches ?? [], input.main)),
+    ...section('Peers: every other task at work', input.memory ? peerLines(input.memory) : []),
     ...section(
       'Previous sessions',
       input.sessions.map((s) => `- attempt ${s.attempt}, session ${s.session}: ${s.end} (exit ${s.exitCode ?? 'none'}, ${Math.round(s.durationMs / 1000)} s)`),
@@ -98,6 +116,7 @@ export function renderBrief(input: BriefInput): string {
     '- Before anything reaches main, the full suite runs on your branch merged with main, with main\'s copies of the tests; a failure comes back to you here.',
     `- If main has moved or your branch conflicts with it, run \`gantry-agent sync\` and merge or rebase onto \`origin/${input.main}\`.`,
     '- A session that shows no sign of work (output, file changes, CPU or network use) for a while is stopped as hung; before a long silent step, run `gantry-agent heartbeat`.',
+    '- Leave what the next session should know: `gantry-agent decide "..." --why "..."`, `gantry-agent lesson "..."`, `gantry-agent handoff "..."` (read by the next session of this task), `gantry-agent note "..."` (the shared feed); `gantry-agent peers` and `gantry-agent inbox` show who else works and what they told you; `gantry-agent msg TASK|ROLE|all "..."` writes to them.',
     `- When the task is done, run \`gantry-agent done --summary "..."\` (or create ${input.paths.doneFile}). Otherwise another fresh session continues after this one.`,
     '',
   ];

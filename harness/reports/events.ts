@@ -64,6 +64,8 @@ export type JournalEventBody =
   | { type: 'source.failed'; role: string; kind: string; commit: string; reason: string }
   /** Conflict prediction: a merge of the two tasks' branches, both still at work, conflicts in `files`. */
   | { type: 'conflict.predicted'; task: string; other: string; files: string[] }
+  /** A session wrote to the shared memory through the agent API (`id` is the entry's in Redis; `to` for a message). */
+  | { type: 'memory.recorded'; task: string; kind: string; id: string; text: string; to?: string }
   /** An agent was kept in its box: `kind` says by what, `detail` what it did. */
   | { type: 'contained'; task: string; attempt: number; kind: ContainmentKind; detail: string; session?: number }
   /** A task not yet started was taken off the queue: its subject is settled on main. */

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GANTRY_TEST_SCRIPT } from '../../harness/gate/build-agent-tools.ts';
+import { AGENT_TOOLS } from '../../harness/agents/build-agent-tools.ts';
 import { testId, type TestCase } from '../../harness/gate/results/types.ts';
 import { commitFiles, plainGit } from '../helpers/git-fixture.ts';
 
+const GANTRY_TEST_SCRIPT = AGENT_TOOLS.find((tool) => tool.name === 'gantry-test')?.script ?? 'gantry-test';
 const VITEST = resolve(import.meta.dirname, '../../node_modules/.bin/vitest');
 // `--globals`: the temp repository has no node_modules to import vitest from.
 const RUN = `${VITEST} run --globals --reporter=json --outputFile=$GANTRY_RESULTS`;

@@ -1,0 +1,131 @@
+import { request } from 'node:http';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AGENT_TOOLS } from '../../harness/agents/build-agent-tools.ts';
+import { gatherBriefMemory, MemoryStore, type Peer } from '../../harness/memory/index.ts';
+import { AgentApiHost, AgentTokens, type SessionApi } from '../../harness/server/index.ts';
+import { useRedisPrefix } from '../helpers/redis.ts';
+
+const GANTRY_AGENT = AGENT_TOOLS.find((tool) => tool.name === 'gantry-agent')?.script ?? 'gantry-agent';
+const PEERS: Peer[] = [{ task: 't-bravo', role: 'docs', branch: 'gantry/t-bravo', files: ['README.md'] }];
+
+/** One HTTP call on a session's socket, as an agent that skips gantry-agent would make it. */
+function call(socketPath: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: { error?: string } & Record<string, unknown> }> {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method, path, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(data ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+describe('agent API on a session socket', () => {
+  const ctx = useRedisPrefix();
+  let dir: string;
+  let host: AgentApiHost;
+  let store: MemoryStore;
+  const open: SessionApi[] = [];
+  const recorded: string[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gantry-api-'));
+    recorded.length = 0;
+    store = new MemoryStore(ctx.redis, ctx.prefix);
+    host = new AgentApiHost({
+      tokens: new AgentTokens(ctx.redis, ctx.prefix), memory: store, dir,
+      peers: async (task) => PEERS.filter((peer) => peer.task !== task),
+      files: async (task) => (task === 't-alpha' ? ['src/alpha.ts'] : []),
+      recorded: async (entry) => void recorded.push(`${entry.kind}:${entry.task}`),
+    });
+  });
+
+  afterEach(async () => {
+    for (const api of open.splice(0)) await api.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const session = async (task: string, role = 'core') => {
+    const api = await host.open({ task, role }, 60_000);
+    open.push(api);
+    const socket = join(api.dir, 'api.sock');
+    const agent = (...args: string[]) => execa('node', [GANTRY_AGENT, ...args], {
+      env: { GANTRY_API: socket, GANTRY_TOKEN: api.env.GANTRY_TOKEN ?? '', GANTRY_TASK_ID: task }, reject: false,
+    });
+    return { api, socket, token: api.env.GANTRY_TOKEN ?? '', agent };
+  };
+
+  it('when a session records a decision and a handoff with gantry-agent, the next brief of its task holds both, and the journal hook sees each', async () => {
+    const alpha = await session('t-alpha');
+
+    const decided = await alpha.agent('decide', 'keep the parser hand-written', '--why', 'the grammar is tiny');
+    const handed = await alpha.agent('handoff', 'parser done; tests for errors next');
+    expect([decided.exitCode, handed.exitCode], `${decided.stderr}${handed.stderr}`).toEqual([0, 0]);
+    expect(decided.stdout).toMatch(/recorded decision \d+-\d+/);
+
+    const memory = await gatherBriefMemory(store, { id: 't-alpha', role: 'core', files: [] }, PEERS);
+    expect(memory.handoff?.text).toBe('parser done; tests for errors next');
+    expect(memory.learned.map((e) => [e.kind, e.text, e.why, e.files])).toEqual([['decision', 'keep the parser hand-written', 'the grammar is tiny', ['src/alpha.ts']]]);
+    expect(recorded).toEqual(['decision:t-alpha', 'handoff:t-alpha']);
+  });
+
+  it('when a message goes to a role, each task of that role gets it once in its next brief and keeps it in its inbox; the sender and other roles do not', async () => {
+    const alpha = await session('t-alpha');
+    const sent = await alpha.agent('msg', 'docs', 'the API changed: see src/alpha.ts');
+    expect(sent.exitCode, sent.stderr).toBe(0);
+
+    const docs = { id: 't-bravo', role: 'docs', files: [] };
+    expect((await gatherBriefMemory(store, docs, [])).messages.map((m) => m.text)).toEqual(['the API changed: see src/alpha.ts']);
+    expect((await gatherBriefMemory(store, docs, [])).messages).toEqual([]);
+    expect((await gatherBriefMemory(store, { id: 't-charlie', role: 'perf', files: [] }, [])).messages).toEqual([]);
+    expect((await gatherBriefMemory(store, { id: 't-alpha', role: 'core', files: [] }, [])).messages).toEqual([]);
+
+    const bravo = await session('t-bravo', 'docs');
+    const inbox = await bravo.agent('inbox');
+    expect(inbox.stdout).toContain('message from t-alpha (core) to docs: the API changed: see src/alpha.ts');
+    const peers = await alpha.agent('peers');
+    expect(peers.stdout.trim()).toBe('t-bravo (docs) on gantry/t-bravo: README.md');
+  });
+
+  it('when a token of task A is used for task B, writing as B and reading B\'s inbox are refused (403); without a token everything is 401; other paths do not exist', async () => {
+    const alpha = await session('t-alpha');
+    const bravo = await session('t-bravo', 'docs');
+
+    const asB = await call(alpha.socket, 'POST', '/v1/tasks/t-bravo/memory', alpha.token, { kind: 'decision', text: 'forged' });
+    const readB = await call(alpha.socket, 'GET', '/v1/tasks/t-bravo/inbox', alpha.token);
+    const msgAsB = await call(alpha.socket, 'POST', '/v1/tasks/t-bravo/messages', alpha.token, { to: 'all', text: 'forged' });
+    expect([asB.status, readB.status, msgAsB.status]).toEqual([403, 403, 403]);
+    expect(asB.body.error).toContain('a token of task t-alpha cannot act for task t-bravo');
+    // B's token on A's socket: a token is good only on its own session's socket.
+    expect((await call(alpha.socket, 'GET', '/v1/whoami', bravo.token)).status).toBe(403);
+    expect((await call(alpha.socket, 'GET', '/v1/peers')).status).toBe(401);
+    expect((await call(alpha.socket, 'GET', '/v1/peers', 'not-a-token')).status).toBe(401);
+    expect((await call(alpha.socket, 'GET', '/v1/tasks', alpha.token)).status).toBe(404);
+    // The same agent pretending with gantry-agent gets the same answer.
+    const pretend = await execa('node', [GANTRY_AGENT, 'note', 'forged'], { env: { GANTRY_API: alpha.socket, GANTRY_TOKEN: alpha.token, GANTRY_TASK_ID: 't-bravo' }, reject: false });
+    expect(pretend.exitCode).toBe(1);
+    expect(pretend.stderr).toContain('refused (403)');
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('when the body is wrong, the answer names the field and the fix; when the session ends, its token and socket are gone', async () => {
+    const alpha = await session('t-alpha');
+    const empty = await call(alpha.socket, 'POST', '/v1/tasks/t-alpha/memory', alpha.token, { kind: 'lesson', text: '  ' });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toBe('text is empty: say what you mean to record');
+    const kind = await call(alpha.socket, 'POST', '/v1/tasks/t-alpha/memory', alpha.token, { kind: 'message', text: 'x' });
+    expect(kind.status).toBe(400);
+    expect(kind.body.error).toMatch(/^kind /);
+
+    await alpha.api.close();
+    open.splice(open.indexOf(alpha.api), 1);
+    await expect(stat(alpha.socket)).rejects.toThrow();
+    expect(await new AgentTokens(ctx.redis, ctx.prefix).holder(alpha.token)).toBeUndefined();
+  });
+});
