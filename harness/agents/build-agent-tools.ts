@@ -44,6 +44,11 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
     modules: ['server/gantry-agent/api-client.ts', 'server/gantry-agent/commands.ts', 'server/gantry-agent/cli.ts'],
     script: binPath('gantry-agent'),
   },
+  {
+    name: 'gantry-mcp',
+    modules: ['server/gantry-agent/api-client.ts', 'server/gantry-agent/commands.ts', 'server/gantry-agent/mcp-server.ts', 'server/gantry-agent/mcp-cli.ts'],
+    script: binPath('gantry-mcp'),
+  },
 ];
 
 const IMPORT = /^import\s+([\s\S]*?)\s+from\s+['"]([^'"]+)['"];?[ \t]*$/gm;

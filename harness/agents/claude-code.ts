@@ -22,6 +22,13 @@ const CLAUDE_ENV: Readonly<Record<string, string>> = {
 };
 
 /**
+ * gantry-mcp (in every agent image) as the session's MCP server: gantry-agent's
+ * operations as tools (`mcp__gantry__decide`, ...). It is started by the CLI
+ * with the session's environment, which holds the agent API's socket and token.
+ */
+export const GANTRY_MCP_CONFIG = JSON.stringify({ mcpServers: { gantry: { type: 'stdio', command: 'gantry-mcp', args: [] } } });
+
+/**
  * Kind `claude-code`: one `claude -p` run per session, printing a JSON result
  * (read it with parseClaudeResult). Permission prompts are skipped: the
  * container is the sandbox. The runtime gives the container no stdin, so the
@@ -39,7 +46,7 @@ export class ClaudeCodeAgent implements AgentAdapter {
   invocation(context: SessionContext): SessionInvocation {
     const { model } = this.#config.agent;
     return {
-      command: ['claude', '-p', sessionPrompt(context), '--output-format', 'json', '--dangerously-skip-permissions', ...(model === undefined ? [] : ['--model', model])],
+      command: ['claude', '-p', sessionPrompt(context), '--mcp-config', GANTRY_MCP_CONFIG, '--output-format', 'json', '--dangerously-skip-permissions', ...(model === undefined ? [] : ['--model', model])],
       env: { ...CLAUDE_ENV, ...sessionEnv(this.#config, context) },
     };
   }

@@ -6,7 +6,7 @@ import { CommandAgent } from './command-agent.ts';
 
 export { agentGitIdentity, CONTAINER_PATHS, sessionEnv, sessionPrompt } from './agent-adapter.ts';
 export type { AgentAdapter, AgentEnd, SessionContext, SessionInvocation, SessionReport } from './agent-adapter.ts';
-export { ClaudeCodeAgent } from './claude-code.ts';
+export { ClaudeCodeAgent, GANTRY_MCP_CONFIG } from './claude-code.ts';
 export { parseClaudeResult, type ClaudeEnd, type ClaudeResult } from './claude-result.ts';
 export { CodexAgent, OPENAI_DEFAULT_BASE_URL } from './codex.ts';
 export { parseCodexResult, type CodexResult } from './codex-result.ts';

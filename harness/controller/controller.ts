@@ -7,12 +7,12 @@ import { BaselineStore, FlakeStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
 import { OracleWatch } from '../oracle/index.ts';
 import { withDeadline } from '../queue/deadline.ts';
-import { checkRedisDurability, Fence, ParkedTasks, startTaskWorker, TaskLedger, type TaskWorker } from '../queue/index.ts';
+import { checkRedisDurability, Fence, FileLeases, ParkedTasks, startTaskWorker, TaskLedger, type TaskWorker } from '../queue/index.ts';
 import type { TaskAttempt, TaskQueue } from '../queue/types.ts';
 import { Journal, journalPath } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { reapOrphans, reapOwn } from '../runtime/index.ts';
-import { MemoryStore } from '../memory/index.ts';
+import { MemoryStore, withLeases } from '../memory/index.ts';
 import { AgentApiHost, AgentTokens } from '../server/index.ts';
 import { TaskSources } from '../sources/index.ts';
 import { ActiveBranches } from './active-branches.ts';
@@ -144,13 +144,15 @@ export class Controller {
       // An attempt cannot run longer than the task time limit: an entry older than that (and the gate's wait) is a dead one.
       const branches = new ActiveBranches(redis, config.queue.prefix, repo, config.limits.taskTimeoutMs + config.gate.timeoutMs * 4);
       const memory = new MemoryStore(redis, config.queue.prefix);
+      const leases = new FileLeases(redis, config.queue.prefix);
       const api = new AgentApiHost({
-        tokens: new AgentTokens(redis, config.queue.prefix), memory, dir: config.stateDir,
-        peers: (task) => branches.peers(task), files: (task) => branches.files(task),
-        recorded: (entry) => journal.append({ type: 'memory.recorded', task: entry.task, kind: entry.kind, id: entry.id, text: entry.text, ...(entry.to ? { to: entry.to } : {}) }),
+        tokens: new AgentTokens(redis, config.queue.prefix), memory, leases, dir: config.stateDir,
+        peers: async (task) => withLeases(await branches.peers(task), await leases.active()),
+        files: (task) => branches.files(task),
+        journal: (event) => journal.append(event),
       });
       const runner = createTaskRunner({
-        config, runtime, repo, agentFor, providers, budget, disk, merges, baselines, ledger, fence, branches, journal, logger, memory: { store: memory, api },
+        config, runtime, repo, agentFor, providers, budget, disk, merges, baselines, ledger, fence, branches, journal, logger, memory: { store: memory, api, leases },
       });
       const processor = async (attempt: TaskAttempt) => {
         await takeOverTask({ runtime, run, task: attempt.task.id, isAlive: (owner) => this.#registry.isAlive(owner), graceMs: TAKEOVER_GRACE_MS, logger });

@@ -39,7 +39,7 @@ export interface SessionLoopInput extends SessionGuards {
   /** The shared memory: what each brief adds from it, and each session's agent API. */
   memory?: {
     brief(): Promise<BriefMemory>;
-    openApi(ttlMs: number): Promise<SessionApi>;
+    openApi(ttlMs: number, session: number): Promise<SessionApi>;
   };
 }
 
@@ -137,7 +137,7 @@ export async function runSessions(input: SessionLoopInput): Promise<SessionLoopR
       await input.journal.append({ type: 'session.started', task: task.id, attempt: attempt.attempt, session });
       const watch = new SessionWatch(workspace.path, { ...config.container, idleTimeoutMs: config.limits.idleTimeoutMs });
       // The token lives as long as the session may, and a little: the API goes when the session ends.
-      const api = await input.memory?.openApi(timeoutMs + 60_000);
+      const api = await input.memory?.openApi(timeoutMs + 60_000, session);
       let exit;
       try {
         const env = { ...invocation.env, ...api?.env };

@@ -7,7 +7,7 @@ import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts'
 import type { ControllerRepo, IngestResult, Workspace } from '../git/types.ts';
 import type { BaselineStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
-import { subjectKey, type Fence, type TaskLedger } from '../queue/index.ts';
+import { subjectKey, type Fence, type FileLeases, type TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
 import { configForRole, outOfScope, roleNamed, type Role } from '../roles/index.ts';
 import { gatherBriefMemory, type MemoryStore } from '../memory/index.ts';
@@ -38,7 +38,7 @@ export interface TaskRunnerDeps {
   /** Conflict prediction between the branches at work; the peers each brief lists. */
   branches: ActiveBranches;
   /** The shared memory the briefs draw on, and the agent API each session writes to it through. */
-  memory?: { store: MemoryStore; api: AgentApiHost };
+  memory?: { store: MemoryStore; api: AgentApiHost; leases: FileLeases };
   journal: Journal;
   logger: Logger;
 }
@@ -86,13 +86,14 @@ async function checkScope(config: GantryConfig, role: Role, files: readonly stri
 }
 
 /** The brief's share of the memory (peers as the branches last showed them) and the session's API. */
-function sessionMemory(memory: NonNullable<TaskRunnerDeps['memory']>, branches: ActiveBranches, task: TaskAttempt['task']) {
+function sessionMemory(memory: NonNullable<TaskRunnerDeps['memory']>, branches: ActiveBranches, attempt: TaskAttempt) {
+  const { task } = attempt;
   return {
     brief: async () => {
       const files = [...task.files, ...(await branches.files(task.id))];
       return gatherBriefMemory(memory.store, { id: task.id, role: task.role, files }, await branches.peers(task.id));
     },
-    openApi: (ttlMs: number) => memory.api.open({ task: task.id, role: task.role }, ttlMs),
+    openApi: (ttlMs: number, session: number) => memory.api.open({ task: task.id, role: task.role }, ttlMs, { attempt: attempt.attempt, session }),
   };
 }
 
@@ -180,6 +181,7 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
       return [];
     });
     await deps.branches.start(task);
+    let ended = false;
     try {
       const merged = await deps.merges.alreadyMerged(task.id);
       if (merged) {
@@ -197,7 +199,7 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
         deadline: Date.now() + config.limits.taskTimeoutMs,
         ...await deps.baselines.latest().then((latest) => (latest ? { baseline: latest.run } : {})),
         branches: { others, afterSession: () => predict(() => ingest(tree)) },
-        ...(deps.memory ? { memory: sessionMemory(deps.memory, deps.branches, task) } : {}),
+        ...(deps.memory ? { memory: sessionMemory(deps.memory, deps.branches, attempt) } : {}),
       });
       if (!loop.done) log.info({ sessions: loop.sessions }, 'session limit reached without done; gating what was committed');
       const ingested = await ingest(workspace);
@@ -212,6 +214,7 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
       await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit });
       await ledger.markSubjectMerged(subject, task.id, commit);
       await repo.archive(workspace, 'merged');
+      ended = true;
       log.info({ commit }, 'merged');
       return { status: 'merged', commit, sessions: loop.sessions };
     } catch (thrown) {
@@ -222,6 +225,7 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
         throw error;
       }
       const final = isFinal(error, attempt);
+      ended = final;
       const reason = messageOf(error);
       // A budget is no failure of the agent: the next brief need not tell it about one.
       if (!(isGantryError(error) && error.code === 'BUDGET_REACHED')) await ledger.recordFailure(task.id, `attempt ${attempt.attempt}: ${reason}`);
@@ -232,6 +236,8 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
       log.warn({ reason, final }, final ? 'task failed' : 'attempt failed; retrying');
       throw isGantryError(error) ? error : new GantryError('AGENT_FAILED', reason, { cause: error, retryable: !final });
     } finally {
+      // A task that merged or failed for good changes no file any more: its lease would only hold others back.
+      if (ended) await deps.memory?.leases.release(task.id).catch((error: unknown) => log.warn({ err: messageOf(error) }, 'could not release the task\'s file lease; it lapses on its own'));
       await deps.branches.end(task.id).catch((error: unknown) => log.warn({ err: messageOf(error) }, 'could not take the branch off the active ones; it ages out'));
     }
   };

@@ -75,7 +75,10 @@ function learnedLines(entries: readonly MemoryEntry[]): string[] {
 }
 
 function peerLines(memory: BriefMemory): string[] {
-  return memory.peers.map((peer) => `- task ${peer.task} (${peer.role}) on \`${peer.branch}\`: ${peer.files.length > 0 ? firstOf(peer.files, FILES_SHOWN) : 'no files yet'}`);
+  return memory.peers.map((peer) => {
+    const lease = peer.lease ? `; leased ${firstOf(peer.lease.files, FILES_SHOWN)} until ${peer.lease.until}` : '';
+    return `- task ${peer.task} (${peer.role}) on \`${peer.branch}\`: ${peer.files.length > 0 ? firstOf(peer.files, FILES_SHOWN) : 'no files yet'}${lease}`;
+  });
 }
 
 function section(title: string, body: string[]): string[] {

@@ -21,3 +21,4 @@ export type {
   TaskSpec,
   TaskState,
 } from './types.ts';
+export { FileLeases, type FileLease } from './file-leases.ts';

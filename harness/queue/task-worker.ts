@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { withDeadline } from './deadline.ts';
 import type { Fence } from './fence.ts';
 import { FileClaims } from './file-claims.ts';
+import { FileLeases } from './file-leases.ts';
 import { ParkedTasks } from './parked-tasks.ts';
 import { quietRepeats } from './repeat-filter.ts';
 import { SlotPool } from './slot-pool.ts';
@@ -99,6 +100,7 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
   const isRunning = async (taskId: string) => (await (await queues.job(taskId))?.isActive()) ?? false;
   const subjects = new SubjectLocks(options.connection, options.prefix, isRunning);
   const files = options.overlap === 'wait' ? new FileClaims(options.connection, options.prefix, isRunning) : undefined;
+  const leases = new FileLeases(options.connection, options.prefix);
 
   // Errors that set the task aside, for this long, without spending an attempt.
   const parkingWaits: Partial<Record<ErrorCode, number>> = {
@@ -138,6 +140,11 @@ export function startTaskWorker(options: TaskWorkerOptions): TaskWorker {
     let holdsFiles = false;
     const [result] = await Promise.allSettled([
       (async () => {
+        const leased = await leases.blocking(task.id, task.files);
+        if (leased) {
+          const { lease, file } = leased;
+          throw new GantryError('FILES_BUSY', `task ${lease.task} holds a lease on ${file} until ${new Date(lease.until).toISOString()} (gantry-agent lease); this one waits until it is released or lapses`, { retryable: true });
+        }
         const holder = await subjects.claim(subject, task.id);
         if (holder !== undefined) throw new GantryError('SUBJECT_BUSY', `task ${holder} works on the same subject; this one waits until it ends`, { retryable: true });
         holdsSubject = true;

@@ -23,7 +23,7 @@ export type BudgetScope = { scope: 'run' } | { scope: 'task'; task: string } | {
  */
 export type ContainmentKind =
   | 'memory' | 'processes' | 'disk' | 'files' | 'hung' | 'time' | 'secret'
-  | 'git-config' | 'symlink' | 'large-file' | 'branch-size' | 'tests';
+  | 'git-config' | 'symlink' | 'large-file' | 'branch-size' | 'tests' | 'api';
 
 export type JournalEventBody =
   | { type: 'run.started'; controller: string; concurrency: number }
@@ -66,6 +66,10 @@ export type JournalEventBody =
   | { type: 'conflict.predicted'; task: string; other: string; files: string[] }
   /** A session wrote to the shared memory through the agent API (`id` is the entry's in Redis; `to` for a message). */
   | { type: 'memory.recorded'; task: string; kind: string; id: string; text: string; to?: string }
+  /** A session leased files (`gantry-agent lease`): tasks that declare one wait until `until` (ISO) or the release. */
+  | { type: 'lease.taken'; task: string; files: string[]; until: string }
+  /** `files` given back (all the lease held when it was released whole). */
+  | { type: 'lease.released'; task: string; files: string[] }
   /** An agent was kept in its box: `kind` says by what, `detail` what it did. */
   | { type: 'contained'; task: string; attempt: number; kind: ContainmentKind; detail: string; session?: number }
   /** A task not yet started was taken off the queue: its subject is settled on main. */

@@ -40,8 +40,8 @@ export class AgentApiHost {
     this.#options = options;
   }
 
-  async open(holder: TokenHolder, ttlMs: number): Promise<SessionApi> {
-    const { tokens, memory, recorded } = this.#options;
+  async open(holder: TokenHolder, ttlMs: number, session?: { attempt: number; session: number }): Promise<SessionApi> {
+    const { tokens, memory, leases, journal } = this.#options;
     // A directory per session: an earlier session's socket (its process killed) is never in the way.
     const dir = join(this.#options.dir, 'sockets', randomBytes(8).toString('hex'));
     const path = join(dir, SOCKET);
@@ -50,21 +50,27 @@ export class AgentApiHost {
     }
     await mkdir(dir, { recursive: true });
     const app = buildAgentApi({
-      task: holder, tokens, memory, ...(recorded ? { recorded } : {}),
+      task: holder, tokens, memory, leases, ...(journal ? { journal } : {}), ...(session ? { session } : {}),
       peers: () => this.#options.peers(holder.task), files: () => this.#options.files(holder.task),
     });
-    await app.listen({ path });
-    // The agent runs as another user than gantry; the token, not the file mode, is what guards it.
-    await chmod(path, 0o666);
-    const token = await tokens.issue(holder, ttlMs);
-    return {
-      dir,
-      env: { GANTRY_API: `${AGENT_API_MOUNT}/${SOCKET}`, GANTRY_TOKEN: token },
-      close: async () => {
-        await tokens.revoke(token).catch(() => undefined);
-        await app.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
+    try {
+      await app.listen({ path });
+      // The agent runs as another user than gantry; the token, not the file mode, is what guards it.
+      await chmod(path, 0o666);
+      const token = await tokens.issue(holder, ttlMs);
+      return {
+        dir,
+        env: { GANTRY_API: `${AGENT_API_MOUNT}/${SOCKET}`, GANTRY_TOKEN: token },
+        close: async () => {
+          await tokens.revoke(token).catch(() => undefined);
+          await app.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
   }
 }

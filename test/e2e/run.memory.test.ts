@@ -44,6 +44,22 @@ const MESSAGING_AGENT = [
   'sleep 8',
 ].join('\n');
 
+/**
+ * Both tasks' first sessions add the same shared.md (the same bytes: the
+ * branches merge cleanly) and linger; each next session waits until
+ * `gantry-agent peers` shows the other task with shared.md, keeps that view
+ * in a file, lingers so the other can look too, and is done.
+ */
+const PEERING_AGENT = [
+  'set -eu',
+  'name="$(sed -n 3p "$GANTRY_TASK_FILE" | cut -d" " -f2)"',
+  'if [ ! -e shared.md ]; then echo "shared" > shared.md && git add shared.md && git commit -qm "shared by $name"; sleep 3; exit 0; fi',
+  'for i in $(seq 1 40); do gantry-agent peers > "peers-$name.log"; if grep -q "shared.md" "peers-$name.log"; then break; fi; sleep 0.5; done',
+  'git add "peers-$name.log" && git commit -qm "peers seen by $name"',
+  'sleep 5',
+  'gantry-agent done',
+].join('\n');
+
 describe('gantry run: memory between sessions', () => {
   it('when session 1 records a decision and a handoff and ends, the fresh session 2 finds both in its brief (markdown and JSON), and the journal keeps them', async () => {
     const project = await newProject({ sessions: 2, retries: 0, agentCommand: REMEMBERING_AGENT });
@@ -90,5 +106,15 @@ describe('gantry run: memory between sessions', () => {
       expect(await brief(project, task, 2)).toContain(`## Messages for you\n\n${line}\n`);
       expect(await mainFile(project, `notes/inbox-${['lima', 'mike'][i]}.log`)).toContain(`message from ${shout} (core) to scribe: from now on, notes are lowercase`);
     }
+  });
+
+  it('when two branches touch the same file, each agent sees the other in peers with that file', { timeout: 240_000 }, async () => {
+    const project = await newProject({ concurrency: 2, sessions: 2, retries: 0, agentCommand: PEERING_AGENT, roles: { overlap: 'run' } });
+    const [quebec = '', romeo = ''] = await addTasks(project, ['peer quebec', 'peer romeo']);
+    const run = await project.gantry(['run', '--until-idle'], { timeout: 200_000 });
+    expect(run.exitCode, run.stderr).toBe(0);
+
+    expect((await mainFile(project, 'peers-quebec.log')).split('\n')).toContain(`${romeo} (core) on gantry/${romeo}: shared.md`);
+    expect((await mainFile(project, 'peers-romeo.log')).split('\n')).toContain(`${quebec} (core) on gantry/${quebec}: shared.md`);
   });
 });

@@ -44,6 +44,7 @@ export const ATTACK_RULES = {
   redis: { ends: 'merged', contained: [], probe: true },
   othertree: { ends: 'merged', contained: [], probe: true },
   api: { ends: 'merged', contained: [], probe: true },
+  forge: { ends: 'merged', contained: ['api'], probe: true },
 } as const satisfies Record<string, AttackRule>;
 
 export type AttackName = keyof typeof ATTACK_RULES;
@@ -104,7 +105,7 @@ export const ATTACK_BATCHES: ReadonlyArray<{ attacks: readonly AttackName[]; opt
     },
   },
   {
-    attacks: ['bigfile', 'manyfiles', 'symlink', 'gitconfig', 'push', 'skip', 'ci', 'dockersock', 'redis', 'othertree', 'api', 'secret', 'note'],
+    attacks: ['bigfile', 'manyfiles', 'symlink', 'gitconfig', 'push', 'skip', 'ci', 'dockersock', 'redis', 'othertree', 'api', 'forge', 'secret', 'note'],
     options: {
       concurrency: 3, retries: 1, sessions: 1, sessionTimeoutMs: 90_000,
       container: { fileSize: '16m' }, limits: { branchFiles: 1_000 }, gate: { testChanges: 'deny' },

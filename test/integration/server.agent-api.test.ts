@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AGENT_TOOLS } from '../../harness/agents/build-agent-tools.ts';
 import { gatherBriefMemory, MemoryStore, type Peer } from '../../harness/memory/index.ts';
+import { FileLeases } from '../../harness/queue/index.ts';
 import { AgentApiHost, AgentTokens, type SessionApi } from '../../harness/server/index.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
 
@@ -16,7 +17,7 @@ const PEERS: Peer[] = [{ task: 't-bravo', role: 'docs', branch: 'gantry/t-bravo'
 function call(socketPath: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: { error?: string } & Record<string, unknown> }> {
   const data = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(data ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+    const req = request({ socketPath, method, path, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') }));
@@ -42,7 +43,8 @@ describe('agent API on a session socket', () => {
       tokens: new AgentTokens(ctx.redis, ctx.prefix), memory: store, dir,
       peers: async (task) => PEERS.filter((peer) => peer.task !== task),
       files: async (task) => (task === 't-alpha' ? ['src/alpha.ts'] : []),
-      recorded: async (entry) => void recorded.push(`${entry.kind}:${entry.task}`),
+      leases: new FileLeases(ctx.redis, ctx.prefix),
+      journal: async (event) => void recorded.push(`${event.type}:${'kind' in event ? event.kind : ''}:${'task' in event ? event.task : ''}`),
     });
   });
 
@@ -52,7 +54,7 @@ describe('agent API on a session socket', () => {
   });
 
   const session = async (task: string, role = 'core') => {
-    const api = await host.open({ task, role }, 60_000);
+    const api = await host.open({ task, role }, 60_000, { attempt: 1, session: 1 });
     open.push(api);
     const socket = join(api.dir, 'api.sock');
     const agent = (...args: string[]) => execa('node', [GANTRY_AGENT, ...args], {
@@ -72,7 +74,7 @@ describe('agent API on a session socket', () => {
     const memory = await gatherBriefMemory(store, { id: 't-alpha', role: 'core', files: [] }, PEERS);
     expect(memory.handoff?.text).toBe('parser done; tests for errors next');
     expect(memory.learned.map((e) => [e.kind, e.text, e.why, e.files])).toEqual([['decision', 'keep the parser hand-written', 'the grammar is tiny', ['src/alpha.ts']]]);
-    expect(recorded).toEqual(['decision:t-alpha', 'handoff:t-alpha']);
+    expect(recorded).toEqual(['memory.recorded:decision:t-alpha', 'memory.recorded:handoff:t-alpha']);
   });
 
   it('when a message goes to a role, each task of that role gets it once in its next brief and keeps it in its inbox; the sender and other roles do not', async () => {
@@ -112,6 +114,39 @@ describe('agent API on a session socket', () => {
     expect(pretend.exitCode).toBe(1);
     expect(pretend.stderr).toContain('refused (403)');
     expect(await store.list()).toEqual([]);
+    // Each refusal is in the journal as a containment of the session that tried it.
+    const refused = recorded.filter((line) => line.startsWith('contained:'));
+    expect(refused).toEqual(Array(7).fill('contained:api:t-alpha'));
+  });
+
+  it('when a session leases files, a task that declares one is held back until the release, another task cannot release it, and a lease lapses on its own', async () => {
+    const leases = new FileLeases(ctx.redis, ctx.prefix);
+    const alpha = await session('t-alpha');
+    const bravo = await session('t-bravo', 'docs');
+
+    const leased = await alpha.agent('lease', 'src/parser/**', 'README.md', '--ttl', '10m');
+    expect(leased.exitCode, leased.stderr).toBe(0);
+    expect(leased.stdout).toMatch(/leased src\/parser\/\*\*, README\.md until \d{4}-/);
+    expect((await leases.blocking('t-charlie', ['src/parser/lexer.ts']))?.lease.task).toBe('t-alpha');
+    expect(await leases.blocking('t-charlie', ['src/other.ts'])).toBeUndefined();
+    expect(await leases.blocking('t-alpha', ['README.md'])).toBeUndefined();
+    expect(recorded).toContain('lease.taken::t-alpha');
+
+    const stolen = await call(bravo.socket, 'DELETE', '/v1/tasks/t-alpha/leases', bravo.token, { files: [] });
+    expect(stolen.status).toBe(403);
+    const partly = await alpha.agent('release', 'README.md');
+    expect(partly.stdout.trim()).toBe('gantry-agent: released README.md');
+    expect(await leases.blocking('t-charlie', ['README.md'])).toBeUndefined();
+    expect(await leases.blocking('t-charlie', ['src/parser/lexer.ts'])).toBeDefined();
+    expect((await alpha.agent('release')).stdout.trim()).toBe('gantry-agent: released src/parser/**');
+    expect(await leases.active()).toEqual([]);
+
+    const bad = await alpha.agent('lease', 'a.txt', '--ttl', 'soon');
+    expect([bad.exitCode, bad.stderr.trim()]).toEqual([1, 'gantry-agent: --ttl soon is not a duration: give seconds, or a number with s, m or h (e.g. 30m)']);
+    await alpha.agent('lease', 'a.txt', '--ttl', '1');
+    expect(await leases.blocking('t-charlie', ['a.txt'])).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await leases.blocking('t-charlie', ['a.txt'])).toBeUndefined();
   });
 
   it('when the body is wrong, the answer names the field and the fix; when the session ends, its token and socket are gone', async () => {

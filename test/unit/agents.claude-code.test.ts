@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFor, ClaudeCodeAgent, parseClaudeResult, type SessionContext } from '../../harness/agents/index.ts';
+import { agentFor, ClaudeCodeAgent, GANTRY_MCP_CONFIG, parseClaudeResult, type SessionContext } from '../../harness/agents/index.ts';
 import { loadConfig, type GantryConfig } from '../../harness/config/index.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/claude-code');
@@ -38,7 +38,9 @@ describe('ClaudeCodeAgent', () => {
 
     expect(agent).toBeInstanceOf(ClaudeCodeAgent);
     expect(command.slice(0, 2)).toEqual(['claude', '-p']);
-    expect(command.slice(3)).toEqual(['--output-format', 'json', '--dangerously-skip-permissions', '--model', 'claude-sonnet-4-5']);
+    expect(command.slice(3)).toEqual(['--mcp-config', GANTRY_MCP_CONFIG, '--output-format', 'json', '--dangerously-skip-permissions', '--model', 'claude-sonnet-4-5']);
+    // The session's MCP server is gantry-mcp, started by the CLI with the session's environment.
+    expect(JSON.parse(GANTRY_MCP_CONFIG)).toEqual({ mcpServers: { gantry: { type: 'stdio', command: 'gantry-mcp', args: [] } } });
     // The prompt names the task first, so the model calls can be told apart by task.
     expect(command[2]).toMatch(/^Task task-1\. /);
     expect(command[2]).toContain('$GANTRY_TASK_FILE (/gantry/brief.md)');

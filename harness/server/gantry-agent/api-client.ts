@@ -10,7 +10,7 @@ export interface ApiAnswer {
   body: unknown;
 }
 
-export function callApi(env: NodeJS.ProcessEnv, method: 'GET' | 'POST', path: string, payload?: unknown): Promise<ApiAnswer> {
+export function callApi(env: NodeJS.ProcessEnv, method: 'GET' | 'POST' | 'DELETE', path: string, payload?: unknown): Promise<ApiAnswer> {
   const socketPath = env.GANTRY_API;
   const token = env.GANTRY_TOKEN;
   if (!socketPath || !token) {

@@ -10,6 +10,8 @@ export const GANTRY_AGENT_USAGE = `usage: gantry-agent COMMAND
   handoff TEXT                 leave a note for the next session of this task
   note TEXT                    post to the shared notes feed
   msg TASK|ROLE|all TEXT       message a task, every task of a role, or everyone
+  lease FILE... [--ttl 30m]    lease files (paths or globs): peers see it, tasks that declare them wait (default 30m, at most 24h)
+  release [FILE...]            give back the named files, or the whole lease
   inbox                        the messages for this task
   peers                        every other task at work: role, branch, files
   memory [SEARCH] [--kind K]   the shared memory (decisions, lessons, notes, summaries)
@@ -20,7 +22,7 @@ export const GANTRY_AGENT_USAGE = `usage: gantry-agent COMMAND
 export interface AgentIo {
   env: NodeJS.ProcessEnv;
   out(line: string): void;
-  call(method: 'GET' | 'POST', path: string, payload?: unknown): Promise<unknown>;
+  call(method: 'GET' | 'POST' | 'DELETE', path: string, payload?: unknown): Promise<unknown>;
 }
 
 interface Entry {
@@ -39,6 +41,19 @@ interface PeerView {
   role: string;
   branch: string;
   files: string[];
+  lease?: { files: string[]; until: string };
+}
+
+/** `90`, `90s`, `30m` or `2h` as seconds. */
+function ttlSeconds(text: string): number {
+  const match = /^(\d+)([smh]?)$/.exec(text.trim());
+  if (!match) throw new Error(`--ttl ${text} is not a duration: give seconds, or a number with s, m or h (e.g. 30m)`);
+  return Number(match[1]) * ({ s: 1, m: 60, h: 3600 } as Record<string, number>)[match[2] || 's']!;
+}
+
+function peerText(peer: PeerView): string {
+  const lease = peer.lease ? `; leased ${peer.lease.files.join(', ')} until ${peer.lease.until}` : '';
+  return `${peer.task} (${peer.role}) on ${peer.branch}: ${peer.files.join(', ') || 'no files yet'}${lease}`;
 }
 
 function taskPath(io: AgentIo, rest: string): string {
@@ -94,7 +109,7 @@ export async function gantryAgent(argv: readonly string[], io: AgentIo): Promise
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: [...rest], allowPositionals: true, strict: true,
-    options: { summary: { type: 'string' }, why: { type: 'string' }, kind: { type: 'string' }, json: { type: 'boolean' } },
+    options: { summary: { type: 'string' }, why: { type: 'string' }, kind: { type: 'string' }, ttl: { type: 'string' }, json: { type: 'boolean' } },
   });
   const show = (body: unknown, lines: (body: never) => string[]) => {
     if (values.json) io.out(JSON.stringify(body, null, 2));
@@ -123,8 +138,19 @@ export async function gantryAgent(argv: readonly string[], io: AgentIo): Promise
       show(await io.call('GET', taskPath(io, 'inbox')), (entries: Entry[]) => (entries.length === 0 ? ['no messages'] : entries.map(entryText)));
       return 0;
     case 'peers':
-      show(await io.call('GET', '/v1/peers'), (peers: PeerView[]) => (peers.length === 0 ? ['no other task at work'] : peers.map((p) => `${p.task} (${p.role}) on ${p.branch}: ${p.files.join(', ') || 'no files yet'}`)));
+      show(await io.call('GET', '/v1/peers'), (peers: PeerView[]) => (peers.length === 0 ? ['no other task at work'] : peers.map(peerText)));
       return 0;
+    case 'lease': {
+      if (positionals.length === 0) throw new Error('name the files to lease: gantry-agent lease FILE... [--ttl 30m]');
+      const lease = await io.call('POST', taskPath(io, 'leases'), { files: positionals, ...(values.ttl ? { ttlSeconds: ttlSeconds(values.ttl) } : {}) }) as { files: string[]; until: number };
+      io.out(`gantry-agent: leased ${lease.files.join(', ')} until ${new Date(lease.until).toISOString()}`);
+      return 0;
+    }
+    case 'release': {
+      const answer = await io.call('DELETE', taskPath(io, 'leases'), { files: positionals }) as { released: string[] };
+      io.out(answer.released.length > 0 ? `gantry-agent: released ${answer.released.join(', ')}` : 'gantry-agent: no lease to release');
+      return 0;
+    }
     case 'memory': {
       const query = new URLSearchParams({ ...(values.kind ? { kind: values.kind } : {}), ...(positionals.length > 0 ? { q: positionals.join(' ') } : {}) });
       show(await io.call('GET', `/v1/memory?${query}`), (entries: Entry[]) => (entries.length === 0 ? ['nothing recorded'] : entries.map(entryText)));
