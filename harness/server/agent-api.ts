@@ -36,7 +36,7 @@ const memoryBody = z.object({
   text,
   why: text.optional(),
 });
-const messageBody = z.object({ to: z.string().trim().min(1, 'is empty: name a task id, a role or all'), text });
+const messageBody = z.object({ to: z.string().trim().min(1, 'is empty: name a task id, a role or all').max(200, 'is longer than a task id or role name'), text });
 const MAX_LEASE_S = 24 * 3600;
 const path = z.string().trim().min(1, 'has an empty path').max(1000);
 const leaseBody = z.object({
@@ -67,7 +67,7 @@ export function buildAgentApi(deps: AgentApiDeps): FastifyInstance {
   const deny = async (reply: FastifyReply, status: 401 | 403, error: string, request: FastifyRequest): Promise<FastifyReply> => {
     refusals += 1;
     if (deps.journal && deps.session && refusals <= REFUSALS_JOURNALED) {
-      await deps.journal({ type: 'contained', task: deps.task.task, attempt: deps.session.attempt, session: deps.session.session, kind: 'api', detail: `agent API refused ${request.method} ${request.url.split('?')[0]} (${status}): ${error}` });
+      await deps.journal({ type: 'contained', task: deps.task.task, attempt: deps.session.attempt, session: deps.session.session, kind: 'api', detail: `agent API refused ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)} (${status}): ${error}` });
     }
     return refuse(reply, status, error);
   };
