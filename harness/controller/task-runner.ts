@@ -7,10 +7,10 @@ import { AgentError, GantryError, isGantryError, messageOf } from '../errors.ts'
 import type { ControllerRepo, IngestResult, Workspace } from '../git/types.ts';
 import type { BaselineStore, MergeQueue } from '../gate/index.ts';
 import type { Logger } from '../log.ts';
+import { gatherBriefMemory, type MemoryStore } from '../memory/index.ts';
 import { subjectKey, type Fence, type FileLeases, type TaskLedger } from '../queue/index.ts';
 import type { TaskAttempt, TaskOutcome } from '../queue/types.ts';
 import { configForRole, outOfScope, roleNamed, type Role } from '../roles/index.ts';
-import { gatherBriefMemory, type MemoryStore } from '../memory/index.ts';
 import type { Journal } from '../reports/index.ts';
 import type { AgentApiHost } from '../server/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
