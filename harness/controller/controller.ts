@@ -151,6 +151,7 @@ export class Controller {
         files: (task) => branches.files(task),
         journal: (event) => journal.append(event),
       });
+      await this.#sweepSockets(api);
       const runner = createTaskRunner({
         config, runtime, repo, agentFor, providers, budget, disk, merges, baselines, ledger, fence, branches, journal, logger, memory: { store: memory, api, leases },
       });
@@ -226,6 +227,16 @@ export class Controller {
     await step('journal', async () => this.#journal?.append({ type: 'run.stopped', controller: this.id, reason }));
     this.#set(problems.length > 0 ? 'failed' : 'stopped');
     if (problems.length > 0) throw problems[0];
+  }
+
+  /** Sessions of killed processes leave their agent API sockets behind; a failed look is only logged. */
+  async #sweepSockets(api: AgentApiHost): Promise<void> {
+    try {
+      const removed = await api.sweep();
+      if (removed > 0) this.#deps.logger.info({ removed }, 'removed the agent API sockets of sessions that are gone');
+    } catch (error) {
+      this.#deps.logger.warn({ err: messageOf(error) }, 'could not look for stale agent API sockets');
+    }
   }
 
   /**

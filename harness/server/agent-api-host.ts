@@ -1,4 +1,5 @@
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { GantryError } from '../errors.ts';
@@ -40,10 +41,33 @@ export class AgentApiHost {
     this.#options = options;
   }
 
+  get #socketsDir(): string {
+    return join(this.#options.dir, 'sockets');
+  }
+
+  /**
+   * Removes the socket directories of sessions whose process was killed (a
+   * clean end removes its own): those whose socket no one answers on. Other
+   * processes sharing the state directory keep theirs, which answer.
+   * Returns how many went.
+   */
+  async sweep(): Promise<number> {
+    const dirs = await readdir(this.#socketsDir).catch(() => []);
+    let removed = 0;
+    for (const name of dirs) {
+      const dir = join(this.#socketsDir, name);
+      if ((await listening(join(dir, SOCKET))) === false) {
+        await rm(dir, { recursive: true, force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
   async open(holder: TokenHolder, ttlMs: number, session?: { attempt: number; session: number }): Promise<SessionApi> {
     const { tokens, memory, leases, journal } = this.#options;
     // A directory per session: an earlier session's socket (its process killed) is never in the way.
-    const dir = join(this.#options.dir, 'sockets', randomBytes(8).toString('hex'));
+    const dir = join(this.#socketsDir, randomBytes(8).toString('hex'));
     const path = join(dir, SOCKET);
     if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
       throw new GantryError('CONFIG_INVALID', `the agent API socket ${path} is longer than a Unix socket path may be (${MAX_SOCKET_PATH} bytes): choose a shorter state directory (stateDir)`);
@@ -73,4 +97,20 @@ export class AgentApiHost {
       throw error;
     }
   }
+}
+
+/** Whether something answers on the socket; undefined when that cannot be told (e.g. no permission): leave it. */
+function listening(path: string): Promise<boolean | undefined> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ path });
+    socket.setTimeout(2_000, () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? false : undefined));
+  });
 }

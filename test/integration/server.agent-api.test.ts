@@ -1,7 +1,7 @@
 import { request } from 'node:http';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AGENT_TOOLS } from '../../harness/agents/build-agent-tools.ts';
@@ -147,6 +147,22 @@ describe('agent API on a session socket', () => {
     expect(await leases.blocking('t-charlie', ['a.txt'])).toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await leases.blocking('t-charlie', ['a.txt'])).toBeUndefined();
+  });
+
+  it('when a process serving sessions was killed, the sweep removes its sockets and keeps those that still answer', async () => {
+    const live = await session('t-alpha');
+    const deadDir = join(dir, 'sockets', 'killed');
+    await mkdir(deadDir, { recursive: true });
+    // A process that listens and is killed leaves its socket file behind.
+    const child = execa('node', ['-e', 'require("net").createServer().listen(process.argv[1], () => console.log("up"))', join(deadDir, 'api.sock')]);
+    await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+    child.kill('SIGKILL');
+    await child.catch(() => undefined);
+    await mkdir(join(dir, 'sockets', 'empty'));
+
+    expect(await host.sweep()).toBe(2);
+    expect(await readdir(join(dir, 'sockets'))).toEqual([basename(live.api.dir)]);
+    expect((await live.agent('peers')).exitCode).toBe(0);
   });
 
   it('when the body is wrong, the answer names the field and the fix; when the session ends, its token and socket are gone', async () => {
