@@ -4,8 +4,6 @@ import type { MemoryEntry, MemoryKind, NewMemoryEntry } from './memory-entry.ts'
 export interface MemoryFilter {
   kind?: MemoryKind;
   task?: string;
-  /** Only entries written after this id (exclusive). */
-  after?: string;
 }
 
 /**
@@ -31,8 +29,7 @@ export class MemoryStore {
 
   /** Oldest first. */
   async list(filter: MemoryFilter = {}): Promise<MemoryEntry[]> {
-    const start = filter.after ? `(${filter.after}` : '-';
-    const rows = await this.#redis.xrange(this.#key, start, '+');
+    const rows = await this.#redis.xrange(this.#key, '-', '+');
     return rows.map(([id, fields]) => toEntry(id, fields))
       .filter((entry) => (!filter.kind || entry.kind === filter.kind) && (!filter.task || entry.task === filter.task));
   }

@@ -38,17 +38,19 @@ export class FileLeases {
     return lease;
   }
 
-  /** Gives back `files`, or the whole lease when none are named; what is left, if anything. */
-  async release(task: string, files: readonly string[] = []): Promise<FileLease | undefined> {
+  /** Gives back `files`, or the whole lease when none are named: what was given back, and what is left, if anything. */
+  async release(task: string, files: readonly string[] = []): Promise<{ released: string[]; left?: FileLease }> {
     const current = (await this.active()).find((lease) => lease.task === task);
-    const left = current && files.length > 0 ? current.files.filter((file) => !files.includes(file)) : [];
+    const held = current?.files ?? [];
+    const released = files.length > 0 ? held.filter((file) => files.includes(file)) : held;
+    const left = held.filter((file) => !released.includes(file));
     if (!current || left.length === 0) {
       await this.#redis.hdel(this.#key, task);
-      return undefined;
+      return { released };
     }
     const lease = { ...current, files: left };
     await this.#redis.hset(this.#key, task, JSON.stringify(lease));
-    return lease;
+    return { released, left: lease };
   }
 
   /** The leases not yet lapsed; lapsed ones are dropped on the way. */

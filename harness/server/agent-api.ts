@@ -134,9 +134,7 @@ export function buildAgentApi(deps: AgentApiDeps): FastifyInstance {
     if (!holder) return reply;
     const body = parse(releaseBody, request.body, reply);
     if (!body) return reply;
-    const before = (await deps.leases.active()).find((lease) => lease.task === holder.task);
-    const left = await deps.leases.release(holder.task, body.files);
-    const released = (before?.files ?? []).filter((file) => !left?.files.includes(file));
+    const { released, left } = await deps.leases.release(holder.task, body.files);
     if (released.length > 0) await deps.journal?.({ type: 'lease.released', task: holder.task, files: released });
     return { released, ...(left ? { left } : {}) };
   });
