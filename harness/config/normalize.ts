@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Role } from '../roles/types.ts';
+import { GantryError } from '../errors.ts';
 import { filesNamedBy } from './command-files.ts';
 import { SIZE_PATTERN, type ParsedConfig } from './schema.ts';
 import type { GantryConfig, OracleConfig } from './types.ts';
@@ -78,8 +79,21 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
       roles,
     },
     ...(parsed.oracle === undefined ? {} : { oracle: normalizeOracle(parsed.oracle, agent.image) }),
+    server: normalizeServer(parsed.server, env),
     redisUrl: env['REDIS_URL'] || DEFAULT_REDIS_URL,
   };
+}
+
+function normalizeServer(server: ParsedConfig['server'], env: NodeJS.ProcessEnv): GantryConfig['server'] {
+  const token = server.token ?? (env['GANTRY_SERVER_TOKEN'] || undefined);
+  if (token !== undefined && token.length < 16) {
+    throw new GantryError('CONFIG_INVALID', 'GANTRY_SERVER_TOKEN is shorter than 16 characters: use a long random string, e.g. `openssl rand -base64 24`');
+  }
+  const port = env['GANTRY_SERVER_PORT'] ? Number(env['GANTRY_SERVER_PORT']) : server.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new GantryError('CONFIG_INVALID', `GANTRY_SERVER_PORT=${env['GANTRY_SERVER_PORT']}: expected a TCP port, 0 to 65535 (0 takes any free one)`);
+  }
+  return { enabled: server.enabled, host: env['GANTRY_SERVER_HOST'] || server.host, port, ...(token === undefined ? {} : { token }) };
 }
 
 function normalizeOracle(oracle: NonNullable<ParsedConfig['oracle']>, agentImage: string): OracleConfig {

@@ -197,6 +197,17 @@ export const RolesSettingsSchema = z
   .default({ scope: 'reject', sources: [], overlap: 'wait' })
   .describe('Specialist roles: where the project\'s role files are and how their scopes are enforced.');
 
+export const ServerSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Whether `gantry run` serves the dashboard, the JSON API and /metrics (docs/api.md).'),
+    host: z.string().min(1).default('127.0.0.1').describe('Address the server listens on. Anything but loopback (127.0.0.1, ::1, localhost) needs a token on every request. The environment variable GANTRY_SERVER_HOST overrides it.').meta({ examples: ['0.0.0.0'] }),
+    port: z.number().int().min(0).max(65535).default(7340).describe('TCP port of the server; 0 takes any free one (the address is in `<stateDir>/dashboard.json`). GANTRY_SERVER_PORT overrides it. When the port is taken (another controller on this machine), the run goes on without a server and says so.'),
+    token: z.string().min(16, 'is shorter than 16 characters: use a long random string, e.g. `openssl rand -base64 24`').optional().describe('The token every request must carry ("Authorization: Bearer <token>", or the cookie a browser gets from `?token=`). Without one, a server bound off loopback makes a random token at each start. GANTRY_SERVER_TOKEN is read when this is absent, and keeps it out of the file.'),
+  })
+  .strict()
+  .default({ enabled: true, host: '127.0.0.1', port: 7340 })
+  .describe('The dashboard and its HTTP API (docs/api.md).');
+
 export const ConfigSchema = z
   .object({
     repo: RepoSchema,
@@ -211,6 +222,7 @@ export const ConfigSchema = z
     budget: BudgetSchema,
     roles: RolesSettingsSchema,
     oracle: OracleSchema.optional(),
+    server: ServerSchema,
   })
   .strict()
   .describe('gantry.yaml');

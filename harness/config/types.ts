@@ -50,6 +50,8 @@ export interface GantryConfig {
   roles: RoleSettings;
   /** Absent when the file has no `oracle:` section. */
   oracle?: OracleConfig;
+  /** `server:`, with GANTRY_SERVER_HOST, GANTRY_SERVER_PORT and GANTRY_SERVER_TOKEN applied. */
+  server: { enabled: boolean; host: string; port: number; token?: string };
   redisUrl: string;
 }
 

@@ -1,7 +1,7 @@
 import { escapeHtml } from './escape.ts';
-import { bucketLabel, containedTable, coordinationTable, describeStop, duration, seconds, usd } from './format.ts';
+import { containedTable, coordinationTable, describeStop, duration, seconds, usd } from './format.ts';
 import type { RunReport } from './report-types.ts';
-import { barChart, columnChart, lineChart, type ChartPoint } from './svg-charts.ts';
+import { CHART_STYLE, reportCharts } from './report-charts.ts';
 
 /**
  * The report as one self-contained HTML file: inline CSS, inline SVG, no
@@ -22,16 +22,7 @@ h2 { font-size: 16px; margin: 28px 0 8px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 12px; }
 figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
-svg.chart { width: 100%; height: auto; display: block; }
-svg .grid { stroke: var(--line); stroke-dasharray: 3 3; }
-svg .axis { stroke: var(--muted); }
-svg .tick, svg .label, svg .value, svg .note, svg .empty { font-size: 13px; fill: var(--muted); }
-svg .label { fill: var(--ink); }
-svg .line { fill: none; stroke: var(--accent); stroke-width: 2; }
-svg .area { fill: var(--accent-soft); stroke: none; }
-svg .dot { fill: var(--accent); }
-svg .bar { fill: var(--accent); }
-table { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid var(--line); }
+${CHART_STYLE}table { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid var(--line); }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f6; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -58,27 +49,8 @@ function table(columns: readonly Column[], rows: readonly (readonly string[])[],
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
-/** Bucket starts as short UTC labels: seconds for short runs, the date for runs that span days. */
-function timeLabel(iso: string, bucketMs: number, spanMs: number): string {
-  if (spanMs >= 86_400_000) return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
-  return bucketMs < 60_000 ? iso.slice(11, 19) : iso.slice(11, 16);
-}
-
 function charts(report: RunReport): string {
-  const { timeline } = report;
-  const span = report.from && report.to ? Date.parse(report.to) - Date.parse(report.from) : 0;
-  const over = (pick: (p: RunReport['timeline']['points'][number]) => number): ChartPoint[] =>
-    timeline.points.map((p) => ({ label: timeLabel(p.start, timeline.bucketMs, span), value: pick(p) }));
-  const every = `per ${bucketLabel(timeline.bucketMs)}, UTC`;
-  const figures = [
-    { caption: `Cost over time (${every})`, svg: lineChart({ id: 'chart-cost', title: 'Cost over time', points: over((p) => p.costUsd), format: usd }) },
-    { caption: `Merges over time (${every})`, svg: columnChart({ id: 'chart-merges', title: 'Merges over time', points: over((p) => p.merges), format: (v) => `${v}` }) },
-    {
-      caption: 'Cost per merged commit by role',
-      svg: barChart({ id: 'chart-cost-per-merge', title: 'Cost per merged commit by role', points: report.roles.map((r) => ({ label: r.role, value: r.costPerMergeUsd })), format: usd }),
-    },
-  ];
-  return figures.map((f) => `<figure>\n<figcaption>${escapeHtml(f.caption)}</figcaption>\n${f.svg}\n</figure>`).join('\n');
+  return reportCharts(report).map((f) => `<figure>\n<figcaption>${escapeHtml(f.caption)}</figcaption>\n${f.svg}\n</figure>`).join('\n');
 }
 
 function kpis(report: RunReport): string {

@@ -91,6 +91,8 @@ function configOf(options: ProjectOptions, upstreamUrl: string, prefix: string):
     container: { memory: options.memory ?? '256m', network: options.network ?? 'none', ...options.container },
     queue: { prefix, lease: options.leaseMs ?? 5_000 },
     shutdown: { grace: options.graceMs ?? 5_000, force: 5_000 },
+    // Any free port: fixture runs go side by side, and each serves its own dashboard.
+    server: { port: 0 },
     ...(options.budget ? { budget: options.budget } : {}),
     ...(options.roles ? { roles: options.roles } : {}),
   };

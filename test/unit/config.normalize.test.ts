@@ -34,6 +34,7 @@ describe('config normalization', () => {
       },
       queue: { prefix: 'gantry', leaseMs: 30_000 },
       shutdown: { graceMs: 60_000, forceMs: 30_000 },
+      server: { enabled: true, host: '127.0.0.1', port: 7340 },
       budget: { perRole: {} },
       roles: { scope: 'reject', sources: [], overlap: 'wait', roles: expect.any(Object) },
       redisUrl: 'redis://127.0.0.1:6379',
@@ -61,6 +62,14 @@ describe('config normalization', () => {
     expect(config.shutdown).toEqual({ graceMs: 20_000, forceMs: 5_000 });
     expect(config.agent.env).toEqual({ HTTPS_PROXY: 'http://proxy.internal:3128', LANG: 'C.UTF-8' });
     expect(config.redisUrl).toBe('redis://10.0.0.5:6380/2');
+  });
+
+  it('when GANTRY_SERVER_HOST, _PORT and _TOKEN are set, they override server: in the file; a bad port or a short token is refused by name', async () => {
+    const minimal = path.join(FIXTURES, 'minimal.yaml');
+    const config = await loadConfig(minimal, { env: { GANTRY_SERVER_HOST: '0.0.0.0', GANTRY_SERVER_PORT: '0', GANTRY_SERVER_TOKEN: 'a-long-enough-random-token' } });
+    expect(config.server).toEqual({ enabled: true, host: '0.0.0.0', port: 0, token: 'a-long-enough-random-token' });
+    await expect(loadConfig(minimal, { env: { GANTRY_SERVER_PORT: '80000' } })).rejects.toThrow('GANTRY_SERVER_PORT=80000: expected a TCP port');
+    await expect(loadConfig(minimal, { env: { GANTRY_SERVER_TOKEN: 'short' } })).rejects.toThrow('GANTRY_SERVER_TOKEN is shorter than 16 characters');
   });
 
   it.each([

@@ -60,7 +60,7 @@ describe('HTML report', () => {
   it('when the journal is empty, it still renders a page that says so', () => {
     const page = renderHtml(buildReport('r-empty', []));
     expect(page).toContain('The journal holds no events.');
-    expect(page.match(/<svg id="chart-/g)).toHaveLength(3);
-    expect(page.match(/no data/g)).toHaveLength(3);
+    expect(page.match(/<svg id="chart-/g)).toHaveLength(4);
+    expect(page.match(/no data/g)).toHaveLength(4);
   });
 });

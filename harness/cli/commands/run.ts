@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Controller, newControllerId, unfinishedWork, type IdleOutcome } from '../../controller/index.ts';
 import { controllerRepo, dockerRuntime, openContext } from '../context.ts';
+import { startWatchers, type RunWatchers } from '../run-watchers.ts';
 
 export function registerRun(program: Command, configFile: () => string): void {
   program
@@ -31,12 +32,16 @@ export function registerRun(program: Command, configFile: () => string): void {
         process.on('SIGINT', onSignal);
       });
       let idle: IdleOutcome | undefined;
+      let watchers: RunWatchers | undefined;
       try {
         await controller.start();
         logger.info({ run: controller.run, concurrency: config.concurrency }, 'running');
+        watchers = await startWatchers({ config, redis: context.redis, queue: context.queue, run: controller.run ?? '', logger, terminal: process.stderr });
         idle = await Promise.race([stopped.then(() => undefined), options.untilIdle ? controller.untilIdle() : new Promise<never>(() => {})]);
       } finally {
         await controller.close(signals > 0 ? 'signal' : 'idle');
+        // After the controller: the dashboard shows the run to its last event.
+        await watchers?.close();
         await context.close();
       }
       // Idle, but a refused key or a budget left work undone: a person must act.
