@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isGantryError, messageOf } from '../errors.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerDashboard } from './commands/dashboard.ts';
 import { registerMemory } from './commands/memory.ts';
 import { registerOracle } from './commands/oracle.ts';
 import { registerReport } from './commands/report.ts';
@@ -26,6 +27,7 @@ registerReview(program, configFile);
 registerOracle(program, configFile);
 registerRoles(program, configFile);
 registerMemory(program, configFile);
+registerDashboard(program, configFile);
 
 try {
   await program.parseAsync(process.argv);

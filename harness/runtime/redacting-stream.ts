@@ -5,8 +5,9 @@ export const REDACTED = '***';
 /**
  * The container's output on its way to the log file: counts the bytes, and
  * replaces every secret with `***`. A secret may arrive split across chunks,
- * so the last (longest secret − 1) bytes wait for the next chunk before they
- * are written; they are written when the stream ends.
+ * so a chunk's end that could be the start of one waits for the next chunk
+ * (or the stream's end) before it is written. Only such an end waits: a
+ * quiet agent's last line reaches the log, and the dashboard's tail, at once.
  */
 export class RedactingStream extends Transform {
   /** Bytes the container wrote, before redaction. */
@@ -14,13 +15,11 @@ export class RedactingStream extends Transform {
   /** Secrets replaced so far. */
   redactions = 0;
   readonly #secrets: Buffer[];
-  readonly #hold: number;
   #pending: Buffer = Buffer.alloc(0);
 
   constructor(secrets: readonly string[]) {
     super();
     this.#secrets = secretBuffers(secrets);
-    this.#hold = Math.max(0, ...this.#secrets.map((secret) => secret.length - 1));
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -31,7 +30,7 @@ export class RedactingStream extends Transform {
     }
     const { text, count } = replaceSecrets(Buffer.concat([this.#pending, chunk]), this.#secrets);
     this.redactions += count;
-    const ready = Math.max(0, text.length - this.#hold);
+    const ready = text.length - secretStartAtEnd(text, this.#secrets);
     this.#pending = text.subarray(ready);
     done(null, text.subarray(0, ready));
   }
@@ -39,6 +38,20 @@ export class RedactingStream extends Transform {
   override _flush(done: TransformCallback): void {
     done(null, this.#pending);
   }
+}
+
+/** The length of the longest end of `text` that is the beginning of a secret (0 when none is). */
+function secretStartAtEnd(text: Buffer, secrets: readonly Buffer[]): number {
+  let longest = 0;
+  for (const secret of secrets) {
+    for (let length = Math.min(secret.length - 1, text.length); length > longest; length -= 1) {
+      if (text.subarray(text.length - length).equals(secret.subarray(0, length))) {
+        longest = length;
+        break;
+      }
+    }
+  }
+  return longest;
 }
 
 /** Longest first, so a secret that contains another is replaced whole. */

@@ -26,6 +26,23 @@ describe('RedactingStream', () => {
     }
   });
 
+  it('when a chunk ends, it is written at once, but for an end that could begin a secret, which waits for the next chunk', async () => {
+    const stream = new RedactingStream([secret]);
+    const out: string[] = [];
+    stream.on('data', (chunk: Buffer) => out.push(chunk.toString()));
+    const written = () => new Promise((resolve) => setImmediate(resolve));
+    stream.write(Buffer.from('reading the brief\n'));
+    await written();
+    expect(out.join('')).toBe('reading the brief\n');
+    stream.write(Buffer.from('key=sk-li'));
+    await written();
+    expect(out.join('')).toBe('reading the brief\nkey=');
+    stream.write(Buffer.from('ve-ABCDEFGHIJ done'));
+    stream.end();
+    await new Promise((resolve) => stream.on('end', resolve));
+    expect(out.join('')).toBe('reading the brief\nkey=*** done');
+  });
+
   it('when one secret contains another, the longer one is replaced whole', async () => {
     const { text } = await through(['ABCDEFGH', `${secret}`], [`${secret} and ABCDEFGH`]);
     expect(text).toBe('*** and ***');

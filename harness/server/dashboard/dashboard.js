@@ -167,10 +167,15 @@ function redraw() {
 
 async function showLog() {
   if (!chosenTask) return;
-  const response = await fetch(`/api/v1/agents/${encodeURIComponent(chosenTask)}/log`, { credentials: 'same-origin' });
   const log = $('log');
   const atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
-  log.textContent = response.ok ? await response.text() : `(${response.status})`;
+  try {
+    const response = await fetch(`/api/v1/agents/${encodeURIComponent(chosenTask)}/log`, { credentials: 'same-origin' });
+    log.textContent = response.ok ? await response.text() : `(${response.status})`;
+  } catch {
+    // The server is gone (the run stopped) or restarting: keep the last tail shown.
+    return;
+  }
   if (atEnd) log.scrollTop = log.scrollHeight;
 }
 
