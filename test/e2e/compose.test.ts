@@ -79,6 +79,21 @@ describe('docker-compose up', () => {
     expect(await stack.mergedOnMain()).toHaveLength(DEMO_MERGED.length);
   });
 
+  it('when the demo runs, its dashboard is published on the host\'s loopback and asks for the token `gantry dashboard` prints', { timeout: 60_000 }, async () => {
+    const printed = await stack.gantry(['dashboard']);
+    expect(printed.exitCode, String(printed.stderr)).toBe(0);
+    const inside = new URL(String(printed.stdout).trim());
+    const token = inside.searchParams.get('token') ?? '';
+    expect(token).not.toBe('');
+    const outside = (path: string) => `http://127.0.0.1:${stack.dashboardPort}${path}`;
+    expect((await fetch(outside('/api/v1/run'))).status).toBe(401);
+    const run = await fetch(outside('/api/v1/run'), { headers: { authorization: `Bearer ${token}` } });
+    expect(run.status).toBe(200);
+    expect(((await run.json()) as { run: string }).run).toBe(await stack.run());
+    const metrics = await fetch(outside('/metrics'), { headers: { authorization: `Bearer ${token}` } });
+    expect(await metrics.text()).toMatch(new RegExp(`^gantry_merges_total\\{role="core"\\} ${DEMO_MERGED.length}$`, 'm'));
+  });
+
   it('when the controller is restarted in the middle of a run, the run finishes: every task merged once, no container left behind', { timeout: 240_000 }, async () => {
     const run = await stack.run();
     const ids = await addTasks(RESTART_TASKS);

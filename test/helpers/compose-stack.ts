@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execa, type Options, type Result } from 'execa';
 import { journalPath, readJournal, type JournalEvent, type RunReport } from '../../harness/reports/index.ts';
 import { mergedTaskIds } from './main-history.ts';
+import { freePort } from './redis-server.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
@@ -32,6 +33,8 @@ export async function requireComposeImages(): Promise<void> {
 /** A compose project of its own (name, state directory, agent network), the demo's as the compose file sets it up. */
 export interface ComposeStack {
   project: string;
+  /** The host port the dashboard is published on (127.0.0.1 only). */
+  dashboardPort: number;
   /** GANTRY_STATE: the same path on the host and in the controller. */
   state: string;
   /** `docker-compose -p <project> …` with this stack's environment; never rejects. */
@@ -58,7 +61,11 @@ export async function makeComposeStack(): Promise<ComposeStack> {
   const project = `gantry-test-${tag}`;
   const state = await mkdtemp(join(tmpdir(), 'gantry-compose-'));
   // Set to '' so that a developer's own key or repository never turns the test into a real run.
-  const env = { GANTRY_STATE: state, GANTRY_NETWORK: `${project}-agents`, GANTRY_REPO: '', GANTRY_CONFIG: '', ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '' };
+  const dashboardPort = await freePort();
+  const env = {
+    GANTRY_STATE: state, GANTRY_NETWORK: `${project}-agents`, GANTRY_REPO: '', GANTRY_CONFIG: '', ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '',
+    GANTRY_DASHBOARD_PORT: String(dashboardPort),
+  };
   const compose = (args: string[], options: Options = {}) => execa('docker-compose', ['-p', project, '-f', COMPOSE_FILE, ...args], { env, reject: false, ...options }) as Promise<Result>;
   const upstream = join(state, 'demo', 'upstream.git');
   const demoState = join(state, 'demo', 'state');
@@ -66,6 +73,7 @@ export async function makeComposeStack(): Promise<ComposeStack> {
 
   const stack: ComposeStack = {
     project,
+    dashboardPort,
     state,
     compose,
     gantry: (args) => compose(['exec', '-T', 'controller', 'gantry', ...args]),
