@@ -53,10 +53,11 @@ export class BullTaskQueue implements TaskQueue {
     return { task: storedTask, created: storedTask.createdAt === task.createdAt };
   }
 
-  async list(): Promise<TaskRecord[]> {
+  async list(states?: readonly TaskState[]): Promise<TaskRecord[]> {
     const seen = new Map<string, TaskRecord & { timestamp: number }>();
+    const listed = states === undefined ? listedStates : listedStates.filter(([, state]) => states.includes(state));
     for (const role of await this.#queues.roles.all()) {
-      for (const [type, state] of listedStates) {
+      for (const [type, state] of listed) {
         const jobs = (await this.#queues.queue(role).getJobs([type], 0, -1, true)) as Job<Task, TaskOutcome>[];
         for (const job of jobs) {
           // A job that moved between two reads shows up once, in its later state.

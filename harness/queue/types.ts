@@ -40,7 +40,8 @@ export interface TaskRecord {
 export interface TaskQueue {
   /** Queues a task unless one with the same id exists; `created` says which. */
   add(spec: TaskSpec): Promise<{ task: Task; created: boolean }>;
-  list(): Promise<TaskRecord[]>;
+  /** Oldest first; only tasks in `states` when given (a run of days holds thousands of ended ones). */
+  list(states?: readonly TaskState[]): Promise<TaskRecord[]>;
   /** Tasks not yet ended (waiting, active, delayed); of `roles` only, when given. */
   pending(roles?: readonly string[]): Promise<number>;
   /** Puts an ended (failed) task back in the queue with its attempts reset; false when it is not failed. */

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GantryConfig } from '../config/types.ts';
 import { oracleReports, type OracleReport } from '../oracle/oracle-report.ts';
-import type { TaskQueue, TaskRecord } from '../queue/types.ts';
+import type { TaskQueue, TaskRecord, TaskState } from '../queue/types.ts';
 import { agentsAtWork, type AgentAtWork } from '../reports/agents-at-work.ts';
 import { gateTimeline, type GateStep } from '../reports/gate-timeline.ts';
 import type { LiveJournal } from '../reports/live-journal.ts';
@@ -23,7 +23,7 @@ export interface BudgetView {
 }
 
 export interface QueueView {
-  /** Tasks by queue state (waiting, active, delayed, completed, failed). */
+  /** Tasks not yet ended, by queue state (waiting, delayed, active). */
   counts: Record<string, number>;
   /** The tasks not yet ended (waiting, delayed, active), oldest first, at most 100. */
   open: Array<{ task: string; role: string; state: string; attempts: number; text: string; createdAt: string }>;
@@ -50,6 +50,7 @@ const QUEUE_SHOWN = 100;
 const GATE_SHOWN = 50;
 /** How long one listing of the queue serves: a page and a scrape at once read Redis once. */
 const QUEUE_FRESH_MS = 1000;
+const OPEN_STATES: readonly TaskState[] = ['waiting', 'delayed', 'active'];
 
 // ANSI escape sequences and other control characters a terminal program prints.
 // eslint-disable-next-line no-control-regex
@@ -81,10 +82,11 @@ export class RunView {
     return this.journal.report();
   }
 
-  async tasks(): Promise<TaskRecord[]> {
+  /** The tasks not yet ended: waiting, delayed or held by a worker. */
+  async openTasks(): Promise<TaskRecord[]> {
     const now = Date.now();
     if (!this.#listing || now - this.#listing.at > QUEUE_FRESH_MS) {
-      const records = this.#queue.list();
+      const records = this.#queue.list(OPEN_STATES);
       this.#listing = { at: now, records };
       records.catch(() => { this.#listing = undefined; });
     }
@@ -96,7 +98,7 @@ export class RunView {
    * killed controller's attempts drop out once its lease lapses.
    */
   async agents(): Promise<AgentView[]> {
-    const active = new Set((await this.tasks()).filter((record) => record.state === 'active').map((record) => record.task.id));
+    const active = new Set((await this.openTasks()).filter((record) => record.state === 'active').map((record) => record.task.id));
     const agents = agentsAtWork(this.journal.events).filter((agent) => active.has(agent.task));
     return Promise.all(agents.map(async (agent) => ({ ...agent, lastLine: lastLine(await this.logTail(agent.task, LAST_LINE_BYTES)) })));
   }
@@ -128,12 +130,10 @@ export class RunView {
   }
 
   async queue(): Promise<QueueView> {
-    const records = await this.tasks();
+    const records = await this.openTasks();
     const counts: Record<string, number> = {};
     for (const record of records) counts[record.state] = (counts[record.state] ?? 0) + 1;
     const open = records
-      .filter((record) => record.state === 'waiting' || record.state === 'delayed' || record.state === 'active')
-      .sort((a, b) => a.task.createdAt.localeCompare(b.task.createdAt))
       .slice(0, QUEUE_SHOWN)
       .map((record) => ({ task: record.task.id, role: record.task.role, state: record.state, attempts: record.attempts, text: record.task.text, createdAt: record.task.createdAt }));
     return { counts, open };

@@ -86,9 +86,11 @@ describe('startTaskWorker', () => {
     for (let i = 0; i < 5; i++) await queue.add({ ...spec, text: `task ${i}` });
     let now = 0;
     let most = 0;
+    const listedWhileRunning: string[][] = [];
     const worker = startWorker(async () => {
       now += 1;
       most = Math.max(most, now, worker.running());
+      listedWhileRunning.push((await queue.list(['active'])).map((r) => r.state));
       await sleep(150);
       now -= 1;
       return outcome;
@@ -98,6 +100,10 @@ describe('startTaskWorker', () => {
 
     expect(most).toBe(2);
     expect(worker.running()).toBe(0);
+    // Listing only some states leaves the others out.
+    expect(listedWhileRunning.every((states) => states.length >= 1 && states.length <= 2 && states.every((state) => state === 'active'))).toBe(true);
+    expect(await queue.list(['waiting', 'delayed', 'active'])).toEqual([]);
+    expect(await queue.list(['completed'])).toHaveLength(5);
   });
 
   it('when closed during a running task, it aborts it, puts it back, and a new worker resumes it as the same attempt', async () => {
