@@ -38,7 +38,8 @@ export class LiveJournal {
   /** Reads what is there, then keeps looking every POLL_MS until close(). */
   async start(): Promise<void> {
     await this.refresh();
-    this.#timer = setInterval(() => void this.refresh(), POLL_MS);
+    // A read that fails (the file briefly unreadable) is tried again at the next look; watchers must not stop a run.
+    this.#timer = setInterval(() => void this.refresh().catch(() => {}), POLL_MS);
     this.#timer.unref();
   }
 

@@ -57,8 +57,9 @@ export async function readDashboardAddress(stateDir: string): Promise<DashboardA
 /**
  * The dashboard, its JSON API, /metrics and the queue board, served while
  * the run goes on (docs/api.md). Off loopback every request needs the token.
- * A port another process holds is not a reason to stop a run of days: the
- * run goes on without a server, and the log says why.
+ * An address it cannot listen on (a port another process holds) is not a
+ * reason to stop a run of days: the run goes on without a server, and the
+ * log says why.
  */
 export async function startDashboard(deps: DashboardDeps): Promise<DashboardServer | undefined> {
   const { config, logger } = deps;
@@ -72,7 +73,7 @@ export async function startDashboard(deps: DashboardDeps): Promise<DashboardServ
   queues.push(merges);
   const metrics = new RunMetrics(() => gauges(view, queues));
   metrics.observe(journal.events);
-  journal.onEvents((events) => metrics.observe(events));
+  const unsubscribe = journal.onEvents((events) => metrics.observe(events));
 
   const token = serverToken(host, config.server.token);
   const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true });
@@ -83,6 +84,7 @@ export async function startDashboard(deps: DashboardDeps): Promise<DashboardServ
   mountDashboardPage(app);
 
   const release = async () => {
+    unsubscribe();
     await app.close();
     await roleQueues.close();
     await merges.close();
@@ -91,8 +93,9 @@ export async function startDashboard(deps: DashboardDeps): Promise<DashboardServ
     await app.listen({ host, port });
   } catch (error) {
     await release();
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (error as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw error;
-    logger.warn({ host, port, code: (error as NodeJS.ErrnoException).code }, 'dashboard not served: the address is taken or not this machine\'s (another controller here serves it?); set server.port, 0 for any free port, or server.enabled: false');
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the port is taken (another controller on this machine?)' : code === 'EADDRNOTAVAIL' ? 'the address is not one of this machine\'s' : (error as Error).message;
+    logger.warn({ host, port, code }, `dashboard not served: ${why}; set server.host and server.port (0 takes any free port), or server.enabled: false`);
     return undefined;
   }
   const bound = app.server.address();
