@@ -1,5 +1,6 @@
 export { Journal, journalPath, readJournal } from './journal.ts';
 export { buildReport } from './report.ts';
+export { runsOnDisk, type RunOnDisk } from './runs.ts';
 export { renderMarkdown } from './markdown.ts';
 export { renderHtml } from './html.ts';
 export { eventsSince, parseSince } from './since.ts';

@@ -108,7 +108,7 @@ export async function startDashboard(deps: DashboardDeps): Promise<DashboardServ
     run: journal.run,
   };
   await writeAddress(config.stateDir, address);
-  logger.info({ url: address.url, token: token === undefined ? 'none (loopback)' : 'required: `gantry dashboard` prints the address with it' }, 'dashboard served');
+  logger.info({ url: address.url, access: token === undefined ? 'loopback, no token' : 'token required: `gantry dashboard` prints the address with it' }, 'dashboard served');
   return {
     ...address,
     async close() {

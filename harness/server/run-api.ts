@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { GantryConfig } from '../config/types.ts';
 import { MEMORY_KINDS, matches } from '../memory/memory-entry.ts';
 import type { MemoryStore } from '../memory/memory-store.ts';
+import { buildReport, journalPath, readJournal, runsOnDisk } from '../reports/index.ts';
 import { roundUsd } from '../reports/numbers.ts';
 import { reportCharts } from '../reports/report-charts.ts';
 import { streamJournal } from './event-stream.ts';
@@ -44,6 +45,15 @@ export function registerRunApi(app: FastifyInstance, deps: RunApiDeps): void {
   app.get('/api/v1/run', async () => {
     const report = view.report();
     return { run: view.run, from: report.from, to: report.to, totals: report.totals, budget: view.budget(), concurrency: deps.config.concurrency };
+  });
+  app.get('/api/v1/runs', async () => (await runsOnDisk(deps.config.stateDir)).map((run) => ({ ...run, current: run.run === view.run })));
+  app.get<{ Params: { run: string } }>('/api/v1/runs/:run/report', async (request, reply) => {
+    const { run } = request.params;
+    if (run === view.run) return view.report();
+    // Only a run listed under runs/: the name never becomes a path of its own.
+    const known = (await runsOnDisk(deps.config.stateDir)).find((r) => r.run === run);
+    if (!known) return reply.code(404).send({ error: `no run ${run} under ${deps.config.stateDir}/runs: GET /api/v1/runs lists them` });
+    return buildReport(known.run, await readJournal(journalPath(deps.config.stateDir, known.run)));
   });
   app.get('/api/v1/dashboard', async () => view.dashboard());
   app.get('/api/v1/tasks', async () => view.report().tasks);

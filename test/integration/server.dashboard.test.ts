@@ -101,6 +101,15 @@ describe('dashboard server: API, /metrics, queue board, events', () => {
     expect(await readDashboardAddress(join(dir, '.gantry'))).toMatchObject({ url, pid: process.pid, run: RUN });
     expect((await stat(join(dir, '.gantry', 'dashboard.json'))).mode & 0o777).toBe(0o600);
 
+    const older = journalPath(join(dir, '.gantry'), 'r-older');
+    await mkdir(dirname(older), { recursive: true });
+    await writeFile(older, sampleJournal('r-older').slice(0, 5).map((event) => `${JSON.stringify(event)}\n`).join(''));
+    const runs = await get('/api/v1/runs');
+    expect(runs.map((r) => [r.run, r.current]).sort()).toEqual([[RUN, true], ['r-older', false]]);
+    expect((await get('/api/v1/runs/r-older/report')).run).toBe('r-older');
+    expect((await get(`/api/v1/runs/${RUN}/report`)).totals).toEqual(run.totals);
+    expect((await fetch(new URL('/api/v1/runs/..%2F..%2Fetc/report', url))).status).toBe(404);
+
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");

@@ -1,21 +1,15 @@
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { GantryError } from '../../errors.ts';
-import { buildReport, journalPath, parseSince, readJournal, renderHtml, renderMarkdown, type RunReport } from '../../reports/index.ts';
+import { buildReport, journalPath, parseSince, readJournal, renderHtml, renderMarkdown, runsOnDisk, type RunReport } from '../../reports/index.ts';
 
 /** The most recently written run, so `gantry report` needs neither Redis nor an id. */
 export async function latestRun(stateDir: string): Promise<string> {
-  const runsDir = join(stateDir, 'runs');
-  const names = await readdir(runsDir).catch(() => [] as string[]);
-  let best: { name: string; mtime: number } | undefined;
-  for (const name of names) {
-    const info = await stat(journalPath(stateDir, name)).catch(() => undefined);
-    if (info && (!best || info.mtimeMs > best.mtime)) best = { name, mtime: info.mtimeMs };
-  }
-  if (!best) throw new GantryError('RUN_NOT_FOUND', `no run found under ${runsDir}: queue a task (gantry task add) or start one (gantry run)`);
-  return best.name;
+  const [latest] = await runsOnDisk(stateDir);
+  if (!latest) throw new GantryError('RUN_NOT_FOUND', `no run found under ${join(stateDir, 'runs')}: queue a task (gantry task add) or start one (gantry run)`);
+  return latest.run;
 }
 
 function sinceOption(text: string): Date {
