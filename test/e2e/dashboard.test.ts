@@ -1,6 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDashboardAddress } from '../../harness/server/index.ts';
@@ -28,7 +29,7 @@ function inSession(events: Awaited<ReturnType<typeof journalOf>>): string[] {
   return [...open].sort();
 }
 
-describe('dashboard in a browser (headless Chromium) on a running scripted run', () => {
+describe('dashboard (in headless Chromium) and /metrics on a running scripted run', () => {
   const newProject = useProject();
   let browser: Browser;
 
@@ -98,4 +99,28 @@ describe('dashboard in a browser (headless Chromium) on a running scripted run',
 
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it('on a real run, /metrics parses as Prometheus text and its counters match the journal', async () => {
+    const project = await newProject({ concurrency: 2, sessions: 2, retries: 0, agentCommand: noteAgent({ after: resultLine({ costUsd: 0.125, inputTokens: 10, outputTokens: 5 }) }) });
+    await addTasks(project, ['note golf', 'note hotel', 'note india']);
+    const run = project.gantry(['run'], { timeout: 180_000 });
+    const { url } = await eventually(async () => readDashboardAddress(join(project.dir, 'state')).catch(() => undefined), 60_000, 'the dashboard address');
+    await eventually(async () => (eventsOf(await journalOf(project), 'task.merged').length === 3 ? true : undefined), 120_000, 'three merges');
+    // The run is idle: its journal stays as it is while the server catches up (it looks every 0.5 s).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const families = new Map(parsePrometheusTextFormat(await (await fetch(new URL('/metrics', url))).text()).map((family) => [family.name, family]));
+    const events = await journalOf(project);
+    const sum = (name: string, labels: Record<string, string> = {}) => (families.get(name)?.metrics ?? [])
+      .filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v)).reduce((total, m) => total + Number(m.value ?? m.count ?? 0), 0);
+    for (const type of new Set(events.map((e) => e.type))) expect(sum('gantry_journal_events_total', { type }), type).toBe(events.filter((e) => e.type === type).length);
+    expect(sum('gantry_merges_total', { role: 'core' })).toBe(3);
+    expect(sum('gantry_sessions_total')).toBe(eventsOf(events, 'session.ended').length);
+    expect(sum('gantry_gate_runs_total')).toBe(new Set(eventsOf(events, 'gate.result').map((e) => e.commit)).size);
+    expect(sum('gantry_cost_usd_total', { role: 'core', provider: 'anthropic' })).toBeCloseTo(eventsOf(events, 'session.ended').reduce((total, e) => total + (e.costUsd ?? 0), 0), 6);
+    expect(sum('gantry_tasks', { status: 'merged' })).toBe(3);
+    expect(sum('gantry_sessions_running')).toBe(0);
+
+    run.kill('SIGTERM');
+    expect((await run).exitCode).toBe(0);
+  }, 240_000);
 });
