@@ -53,7 +53,6 @@ const QUEUE_FRESH_MS = 1000;
 const OPEN_STATES: readonly TaskState[] = ['waiting', 'delayed', 'active'];
 
 // ANSI escape sequences and other control characters a terminal program prints.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-_]|[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /**
@@ -88,7 +87,10 @@ export class RunView {
     if (!this.#listing || now - this.#listing.at > QUEUE_FRESH_MS) {
       const records = this.#queue.list(OPEN_STATES);
       this.#listing = { at: now, records };
-      records.catch(() => { this.#listing = undefined; });
+      // A failed listing is not kept: the next call asks Redis again.
+      records.catch(() => {
+        if (this.#listing?.records === records) this.#listing = undefined;
+      });
     }
     return this.#listing.records;
   }
