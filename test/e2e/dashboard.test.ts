@@ -122,5 +122,16 @@ describe('dashboard (in headless Chromium) and /metrics on a running scripted ru
 
     run.kill('SIGTERM');
     expect((await run).exitCode).toBe(0);
+    expect(await readDashboardAddress(join(project.dir, 'state'))).toBeUndefined();
+
+    // With no controller left, `gantry serve` shows the same run.
+    const served = project.gantry(['serve'], { timeout: 60_000 });
+    const address = await eventually(async () => readDashboardAddress(join(project.dir, 'state')).catch(() => undefined), 30_000, 'gantry serve\'s address');
+    const shown = (await (await fetch(new URL('/api/v1/run', address.url))).json()) as { run: string; totals: { merged: number } };
+    expect(shown.run).toBe(await project.run());
+    expect(shown.totals.merged).toBe(3);
+    served.kill('SIGTERM');
+    const ended = await served;
+    expect(ended.exitCode, ended.stderr).toBe(0);
   }, 240_000);
 });

@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
+import { currentRun } from '../../controller/index.ts';
 import { GantryError } from '../../errors.ts';
 import { createLogger } from '../../log.ts';
-import { dashboardFile, readDashboardAddress } from '../../server/index.ts';
+import { journalPath } from '../../reports/index.ts';
+import { LiveJournal } from '../../reports/live-journal.ts';
+import { dashboardFile, readDashboardAddress, startDashboard } from '../../server/index.ts';
+import { openContext } from '../context.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -28,5 +32,28 @@ export function registerDashboard(program: Command, configFile: () => string): v
       const url = new URL(address.url);
       if (address.token !== undefined) url.searchParams.set('token', address.token);
       process.stdout.write(`${url.href}\n`);
+    });
+
+  program
+    .command('serve')
+    .description('Serve the dashboard, API and /metrics of the current run without running tasks (a run between controllers, or one that ended); until SIGTERM or Ctrl-C')
+    .action(async () => {
+      const context = await openContext(configFile());
+      const { config, logger } = context;
+      const run = await currentRun(context.redis, config.queue.prefix);
+      const journal = new LiveJournal(journalPath(config.stateDir, run), run);
+      try {
+        await journal.start();
+        const server = await startDashboard({ config, redis: context.redis, queue: context.queue, journal, logger });
+        if (!server) throw new GantryError('CONFIG_INVALID', `cannot listen on ${config.server.host}:${config.server.port} (the log above says why): set server.host and server.port, 0 for any free port`);
+        await new Promise((resolve) => {
+          process.once('SIGTERM', resolve);
+          process.once('SIGINT', resolve);
+        });
+        await server.close();
+      } finally {
+        journal.close();
+        await context.close();
+      }
     });
 }
