@@ -129,14 +129,19 @@ async function writeAddress(stateDir: string, address: DashboardAddress): Promis
 }
 
 async function gauges(view: RunView, queues: readonly Queue[]): Promise<MetricsGauges> {
+  const count = (into: Record<string, number>, key: string) => {
+    into[key] = (into[key] ?? 0) + 1;
+  };
   const tasks: Record<string, number> = {};
-  for (const task of view.report().tasks) tasks[task.status] = (tasks[task.status] ?? 0) + 1;
+  for (const task of view.report().tasks) count(tasks, task.status);
   const [agents, counts] = await Promise.all([view.agents(), Promise.all(queues.map((queue) => queue.getJobCounts(...JOB_STATES)))]);
-  const budgetLeftUsd = view.budget().runLeftUsd;
+  const sessions: Record<string, number> = {};
+  for (const agent of agents) if (agent.status === 'session') count(sessions, agent.role);
+  const budget = view.budget();
   return {
     tasks,
-    sessions: agents.filter((agent) => agent.status === 'session').length,
+    sessions,
     queues: queues.map((queue, i) => ({ queue: queue.name, counts: counts[i] ?? {} })),
-    ...(budgetLeftUsd === undefined ? {} : { budgetLeftUsd }),
+    budgetLeftUsd: { ...(budget.runLeftUsd === undefined ? {} : { run: budget.runLeftUsd }), roles: Object.fromEntries(budget.roles.map((role) => [role.role, role.leftUsd])) },
   };
 }

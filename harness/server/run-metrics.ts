@@ -5,12 +5,12 @@ import type { JournalEvent } from '../reports/events.ts';
 export interface MetricsGauges {
   /** Tasks of the run by status (queued, running, merged, failed, withdrawn). */
   tasks: Record<string, number>;
-  /** Agent sessions running now. */
-  sessions: number;
+  /** Agent sessions running now, by role. */
+  sessions: Record<string, number>;
   /** Jobs in each BullMQ queue by state. */
   queues: Array<{ queue: string; counts: Record<string, number> }>;
-  /** Dollars left of `budget.run`; absent without one. */
-  budgetLeftUsd?: number;
+  /** Dollars left of each budget: `run` (absent without one), and each role's under its name. */
+  budgetLeftUsd: { run?: number; roles: Record<string, number> };
 }
 
 const GATE_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 3600];
@@ -44,35 +44,38 @@ export class RunMetrics {
 
   constructor(gauges: () => Promise<MetricsGauges>) {
     const registry = this.registry;
-    // One read of the gauges per scrape, shared by the four that show it.
-    let reading: Promise<MetricsGauges> | undefined;
-    const current = () => (reading ??= gauges().finally(() => setTimeout(() => { reading = undefined; }, 0)));
+    // One read of the gauges per scrape, shared by the four that show it. When it fails (Redis away),
+    // the gauges are left out and the journal's counters still served: they need no Redis.
+    let reading: Promise<MetricsGauges | undefined> | undefined;
+    const current = () => (reading ??= gauges().catch(() => undefined).finally(() => setTimeout(() => { reading = undefined; }, 0)));
     new Gauge({
       name: 'gantry_tasks', help: 'Tasks of the run, by status.', labelNames: ['status'], registers: [registry],
       async collect() {
         this.reset();
-        for (const [status, count] of Object.entries((await current()).tasks)) this.set({ status }, count);
+        for (const [status, count] of Object.entries((await current())?.tasks ?? {})) this.set({ status }, count);
       },
     });
     new Gauge({
-      name: 'gantry_sessions_running', help: 'Agent sessions running now.', registers: [registry],
+      name: 'gantry_sessions_running', help: 'Agent sessions running now, by role.', labelNames: ['role'], registers: [registry],
       async collect() {
-        this.set((await current()).sessions);
+        this.reset();
+        for (const [role, count] of Object.entries((await current())?.sessions ?? {})) this.set({ role }, count);
       },
     });
     new Gauge({
       name: 'gantry_queue_jobs', help: 'Jobs in each BullMQ queue, by state.', labelNames: ['queue', 'state'], registers: [registry],
       async collect() {
         this.reset();
-        for (const { queue, counts } of (await current()).queues) for (const [state, count] of Object.entries(counts)) this.set({ queue, state }, count);
+        for (const { queue, counts } of (await current())?.queues ?? []) for (const [state, count] of Object.entries(counts)) this.set({ queue, state }, count);
       },
     });
     new Gauge({
-      name: 'gantry_budget_left_usd', help: 'US dollars left of the run\'s budget (budget.run); absent without one.', registers: [registry],
+      name: 'gantry_budget_left_usd', help: 'US dollars left of each budget: scope "run" (budget.run), or "role" with the role (budget.perRole); absent without one.', labelNames: ['scope', 'role'], registers: [registry],
       async collect() {
         this.reset();
-        const left = (await current()).budgetLeftUsd;
-        if (left !== undefined) this.set(left);
+        const left = (await current())?.budgetLeftUsd;
+        if (left?.run !== undefined) this.set({ scope: 'run' }, left.run);
+        for (const [role, usd] of Object.entries(left?.roles ?? {})) this.set({ scope: 'role', role }, usd);
       },
     });
   }

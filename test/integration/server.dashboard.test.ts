@@ -117,7 +117,7 @@ describe('dashboard server: API, /metrics, queue board, events', () => {
   });
 
   it('/metrics parses as Prometheus text, and its counters match the journal, also after new events', async () => {
-    const { url } = await start({ port: 0 });
+    const { url } = await start({ port: 0 }, { run: 20, perRole: { docs: 2 } });
     const scrape = async (): Promise<Map<string, Sample>> => {
       const response = await fetch(new URL('/metrics', url));
       expect(response.status).toBe(200);
@@ -148,6 +148,9 @@ describe('dashboard server: API, /metrics, queue board, events', () => {
     const first = await expectMatches(events);
     expect(total(first.get('gantry_tasks'))).toBe(24);
     expect(first.get('gantry_queue_jobs')?.metrics.some((m) => m.labels?.queue === 'merge')).toBe(true);
+    const spent = events.reduce((sum, e) => sum + (e.type === 'session.ended' ? e.costUsd ?? 0 : 0), 0);
+    expect(total(first.get('gantry_budget_left_usd'), { scope: 'run' })).toBeCloseTo(Math.max(0, 20 - spent), 5);
+    expect(first.get('gantry_budget_left_usd')?.metrics.find((m) => m.labels?.role === 'docs')).toBeDefined();
 
     const more: JournalEvent[] = [
       { ts: new Date().toISOString(), run: RUN, type: 'provider.backoff', provider: 'anthropic', until: new Date().toISOString(), task: 'task-99' },
