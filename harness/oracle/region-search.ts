@@ -1,4 +1,5 @@
 import { CulpritEstimate } from './culprit-estimate.ts';
+import { firstPartSize, poolGroupSize } from './group-sizes.ts';
 import type { Verdict } from './types.ts';
 
 export type Ask = (set: readonly string[]) => Promise<Verdict>;
@@ -44,7 +45,10 @@ const SPARE_SLOT_THRESHOLD = 0.1;
  * are tested; a failing group is halved until one unit is left: when its
  * first half fails, the untested second half goes back to the pool (to be
  * grouped with other leftovers rather than tested on its own), when it
- * passes the second half is taken to fail. The number of culprits is learnt
+ * passes the second half is taken to fail. One probe at a time, pool groups
+ * and first parts are sized by the posterior instead (group-sizes.ts), so
+ * the first probes do not fail for certain when culprits are dense; the
+ * first question is then a part of the whole region. The number of culprits is learnt
  * as the search goes (CulpritEstimate); each round asks one question per
  * group being halved plus, in the slots left, groups from the pool while
  * culprits are expected there. With more than one probe at a time, the
@@ -68,7 +72,7 @@ export async function searchRegion(region: readonly string[], ask: Ask, parallel
         then: (verdict) => (verdict === 'fail' ? singles.push(...units) : tangles.push([...chain, units])),
       };
     }
-    const first = units.slice(0, Math.ceil(units.length / 2));
+    const first = units.slice(0, parallel === 1 ? firstPartSize(estimate, units.length) : Math.ceil(units.length / 2));
     const second = units.slice(first.length);
     return {
       set: first,
@@ -89,7 +93,7 @@ export async function searchRegion(region: readonly string[], ask: Ask, parallel
   const fromPool = (slots: number, halving: number, largestLead = Infinity): Question[] => {
     const density = estimate.culprits() / region.length;
     if (halving === 0 && pool.length * density < 1) return finalCheck();
-    const size = Math.max(1, Math.min(largestLead, 2 ** Math.floor(Math.log2(1 / density))));
+    const size = parallel === 1 ? poolGroupSize(estimate, pool.length) : Math.max(1, Math.min(largestLead, 2 ** Math.floor(Math.log2(1 / density))));
     const questions: Question[] = [];
     const threshold = parallel > 1 && halving > 0 ? SPARE_SLOT_THRESHOLD : POOL_THRESHOLD;
     while (questions.length < slots && pool.length > 0 && pool.length * density >= threshold) {
