@@ -13,7 +13,7 @@ import { hwangBuilds } from './hwang-reference.ts';
 
 const SIZES = [64, 512, 2844];
 const COUNTS = [1, 3, 10];
-const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
+const SEEDS = Array.from({ length: 100 }, (_, i) => i + 1);
 const PARALLEL = 16;
 const FLAKY = { rate: 0.1, confirm: 3, sizes: SIZES, seeds: SEEDS };
 const RESULTS = new URL('./results/', import.meta.url);
@@ -131,6 +131,8 @@ async function flakyRow(n: number, k: number, trusted: SinglesRow): Promise<Flak
 
 const one = (x: number) => x.toFixed(1);
 const mark = (ok: boolean) => (ok ? '' : ' ✗');
+/** value ≤ target, forgiving the last bits of a float: 1.15 · 6 + 2 is 8.899999… in binary, and a mean of 8.9 meets it. */
+const meets = (value: number, target: number) => value <= target + 1e-9;
 
 function table(header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
@@ -151,8 +153,8 @@ function render(singles: readonly SinglesRow[], pairs: readonly PairRow[], flaky
     '',
     table(['n', 'k', 'log2 C(n,k)', 'builds', 'target 1.15·L+2', 'Hwang, k told', `rounds at ${PARALLEL}`, 'target ⌈log2 n/k⌉+3', `builds at ${PARALLEL}`, 'rounds at 8', 'exact', 'builds, confirm 2', 'exact, confirm 2'], singles.map((r) => [
       r.n, r.k, one(r.log2Binomial),
-      `**${one(r.trusted.builds.mean)}** (${r.trusted.builds.max})${mark(r.trusted.builds.mean <= r.buildsTarget)}`, one(r.buildsTarget), `${one(r.hwangKnownK.mean)} (${r.hwangKnownK.max})`,
-      `**${one(r.parallel.rounds.mean)}** (${r.parallel.rounds.max})${mark(r.parallel.rounds.mean <= r.roundsTarget)}`, r.roundsTarget,
+      `**${one(r.trusted.builds.mean)}** (${r.trusted.builds.max})${mark(meets(r.trusted.builds.mean, r.buildsTarget))}`, one(r.buildsTarget), `${one(r.hwangKnownK.mean)} (${r.hwangKnownK.max})`,
+      `**${one(r.parallel.rounds.mean)}** (${r.parallel.rounds.max})${mark(meets(r.parallel.rounds.mean, r.roundsTarget))}`, r.roundsTarget,
       `${one(r.parallel.builds.mean)} (${r.parallel.builds.max})`, `${one(r.parallel.roundsAt8.mean)} (${r.parallel.roundsAt8.max})`, `${r.trusted.exact + r.parallel.exact}/${3 * runs}`,
       `${one(r.confirmed.builds.mean)} (${r.confirmed.builds.max})`, `${r.confirmed.exact}/${runs}`,
     ])),
@@ -162,7 +164,7 @@ function render(singles: readonly SinglesRow[], pairs: readonly PairRow[], flaky
     'Three single culprits, with and without two more units that fail only together; extra builds = builds with the pair − builds without it (same seed, `confirm: 1`).',
     '',
     table(['n', 'extra builds', 'target 2·⌈log2 n⌉+4', `extra builds at ${PARALLEL}`, 'exact'], pairs.map((r) => [
-      r.n, `**${one(r.extra.mean)}** (${r.extra.min}…${r.extra.max})${mark(r.extra.mean <= r.target)}`, r.target,
+      r.n, `**${one(r.extra.mean)}** (${r.extra.min}…${r.extra.max})${mark(meets(r.extra.mean, r.target))}`, r.target,
       `${one(r.extraParallel.mean)} (${r.extraParallel.min}…${r.extraParallel.max})`, `${r.exact}/${2 * runs}`,
     ])),
     '',
