@@ -62,9 +62,8 @@ export async function readDashboardAddress(stateDir: string): Promise<DashboardA
  * log says why.
  */
 export async function startDashboard(deps: DashboardDeps): Promise<DashboardServer | undefined> {
-  const { config, logger } = deps;
+  const { config, logger, journal } = deps;
   const { host, port } = config.server;
-  const { journal } = deps;
   const view = new RunView(config, journal, deps.queue);
   const roleQueues = new RoleQueues(deps.redis, config.queue.prefix);
   const queues: Queue[] = [...new Set([...Object.keys(config.roles.roles), ...(await roleQueues.roles.all())])].sort().map((role) => roleQueues.queue(role));
