@@ -56,6 +56,13 @@ describe('dashboard (in headless Chromium) and /metrics on a running scripted ru
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(url);
     await page.waitForSelector('#live.on', { timeout: 10_000 });
+    const firstMerge = (async () => {
+      const merge = await eventually(async () => eventsOf(await journalOf(project), 'task.merged')[0], 120_000, 'the first merge');
+      await page.waitForSelector(`#timeline li[data-kind="merged"][data-task="${merge.task}"]`, { timeout: 10_000 });
+      return { merge, lagMs: Date.now() - Date.parse(merge.ts) };
+    })();
+    // Its failure is reported where it is awaited, below, not as an unhandled rejection meanwhile.
+    firstMerge.catch(() => {});
 
     // The grid: the page's cards are the tasks the journal has in a session (checked while at least two are).
     const cards = async () => (await page.locator('#agents .agent').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-task') ?? ''))).sort();
@@ -74,11 +81,10 @@ describe('dashboard (in headless Chromium) and /metrics on a running scripted ru
     // Polled from here: the page's policy allows no script but its own, so no predicate runs in it.
     await expect.poll(() => page.textContent('#log'), { timeout: 10_000 }).toContain(`reading the brief for`);
 
-    // A merge, from the moment its journal line was written to the moment the timeline shows it.
-    const merge = await eventually(async () => eventsOf(await journalOf(project), 'task.merged')[0], 120_000, 'the first merge');
-    await page.waitForSelector(`#timeline li[data-kind="merged"][data-task="${merge.task}"]`, { timeout: 5_000 });
-    const lagMs = Date.now() - Date.parse(merge.ts);
-    expect(lagMs).toBeLessThanOrEqual(5_000);
+    // The first merge, from the moment its journal line was written to the moment the timeline shows it
+    // (watched from the start, beside the checks above, so their time is not counted).
+    const { merge, lagMs } = await firstMerge;
+    expect(lagMs, `task ${merge.task}`).toBeLessThanOrEqual(5_000);
     // Mid-run, with agents still at work: the picture the README shows.
     await page.waitForSelector('#charts svg#chart-cost');
     await mkdir(ARTIFACTS, { recursive: true });
