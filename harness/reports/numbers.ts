@@ -9,3 +9,13 @@ export function ratio(part: number, whole: number, digits: number): number | nul
   const scale = 10 ** digits;
   return Math.round((part / whole) * scale) / scale;
 }
+
+/** How many of `items` have each key. */
+export function countBy<T>(items: Iterable<T>, key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) {
+    const name = key(item);
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}

@@ -10,6 +10,7 @@ import { MemoryStore } from '../memory/memory-store.ts';
 import { RoleQueues } from '../queue/task-queues.ts';
 import type { TaskQueue } from '../queue/types.ts';
 import type { LiveJournal } from '../reports/live-journal.ts';
+import { countBy } from '../reports/numbers.ts';
 import { mountDashboardPage } from './dashboard-page.ts';
 import { mountQueueBoard } from './queue-board.ts';
 import { RunMetrics, type MetricsGauges } from './run-metrics.ts';
@@ -128,18 +129,12 @@ async function writeAddress(stateDir: string, address: DashboardAddress): Promis
 }
 
 async function gauges(view: RunView, queues: readonly Queue[]): Promise<MetricsGauges> {
-  const count = (into: Record<string, number>, key: string) => {
-    into[key] = (into[key] ?? 0) + 1;
-  };
-  const tasks: Record<string, number> = {};
-  for (const task of view.report().tasks) count(tasks, task.status);
-  const [agents, counts] = await Promise.all([view.agents(), Promise.all(queues.map((queue) => queue.getJobCounts(...JOB_STATES)))]);
-  const sessions: Record<string, number> = {};
-  for (const agent of agents) if (agent.status === 'session') count(sessions, agent.role);
+  // The agents without their last lines: a scrape needs their statuses, not a read of every session log.
+  const [working, counts] = await Promise.all([view.working(), Promise.all(queues.map((queue) => queue.getJobCounts(...JOB_STATES)))]);
   const budget = view.budget();
   return {
-    tasks,
-    sessions,
+    tasks: countBy(view.report().tasks, (task) => task.status),
+    sessions: countBy(working.filter((agent) => agent.status === 'session'), (agent) => agent.role),
     queues: queues.map((queue, i) => ({ queue: queue.name, counts: counts[i] ?? {} })),
     budgetLeftUsd: { ...(budget.runLeftUsd === undefined ? {} : { run: budget.runLeftUsd }), roles: Object.fromEntries(budget.roles.map((role) => [role.role, role.leftUsd])) },
   };

@@ -6,7 +6,7 @@ import type { TaskQueue, TaskRecord, TaskState } from '../queue/types.ts';
 import { agentsAtWork, type AgentAtWork } from '../reports/agents-at-work.ts';
 import { gateTimeline, type GateStep } from '../reports/gate-timeline.ts';
 import type { LiveJournal } from '../reports/live-journal.ts';
-import { roundUsd } from '../reports/numbers.ts';
+import { countBy, roundUsd } from '../reports/numbers.ts';
 import type { RunReport } from '../reports/report-types.ts';
 
 export interface AgentView extends AgentAtWork {
@@ -99,10 +99,14 @@ export class RunView {
    * Attempts the journal shows at work whose task a worker holds now: a
    * killed controller's attempts drop out once its lease lapses.
    */
-  async agents(): Promise<AgentView[]> {
+  async working(): Promise<AgentAtWork[]> {
     const active = new Set((await this.openTasks()).filter((record) => record.state === 'active').map((record) => record.task.id));
-    const agents = agentsAtWork(this.journal.events).filter((agent) => active.has(agent.task));
-    return Promise.all(agents.map(async (agent) => ({ ...agent, lastLine: lastLine(await this.logTail(agent.task, LAST_LINE_BYTES)) })));
+    return agentsAtWork(this.journal.events).filter((agent) => active.has(agent.task));
+  }
+
+  /** The agents at work with the last line each printed (one log read per agent). */
+  async agents(): Promise<AgentView[]> {
+    return Promise.all((await this.working()).map(async (agent) => ({ ...agent, lastLine: lastLine(await this.logTail(agent.task, LAST_LINE_BYTES)) })));
   }
 
   /**
@@ -133,8 +137,7 @@ export class RunView {
 
   async queue(): Promise<QueueView> {
     const records = await this.openTasks();
-    const counts: Record<string, number> = {};
-    for (const record of records) counts[record.state] = (counts[record.state] ?? 0) + 1;
+    const counts = countBy(records, (record) => record.state);
     const open = records
       .slice(0, QUEUE_SHOWN)
       .map((record) => ({ task: record.task.id, role: record.task.role, state: record.state, attempts: record.attempts, text: record.task.text, createdAt: record.task.createdAt }));
