@@ -9,7 +9,7 @@ import { OracleWatch } from '../oracle/index.ts';
 import { withDeadline } from '../queue/deadline.ts';
 import { checkRedisDurability, Fence, FileLeases, ParkedTasks, startTaskWorker, TaskLedger, type TaskWorker } from '../queue/index.ts';
 import type { TaskAttempt, TaskQueue } from '../queue/types.ts';
-import { Journal, journalPath } from '../reports/index.ts';
+import { FileJournal, journalPath, type Journal } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { reapOrphans, reapOwn } from '../runtime/index.ts';
 import { MemoryStore, withLeases } from '../memory/index.ts';
@@ -118,7 +118,7 @@ export class Controller {
         }
       }
       const run = await currentRun(redis, config.queue.prefix);
-      const journal = new Journal(journalPath(config.stateDir, run), run);
+      const journal = new FileJournal(journalPath(config.stateDir, run), run);
       this.#journal = journal;
       await this.#registry.join(this.id);
       await this.#reapOrphans(run);

@@ -1,4 +1,5 @@
-export { Journal, journalPath, readJournal } from './journal.ts';
+export { FileJournal, journalPath, readJournal, type Journal } from './journal.ts';
+export { InboxJournal, JournalRelay } from './journal-inbox.ts';
 export { buildReport } from './report.ts';
 export { runsOnDisk, type RunOnDisk } from './runs.ts';
 export { renderMarkdown } from './markdown.ts';

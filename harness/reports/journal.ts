@@ -8,11 +8,22 @@ export function journalPath(stateDir: string, run: string): string {
 }
 
 /**
- * The append-only record of a run. Each event is one `appendFile` of one line
- * (O_APPEND), so concurrent writers never interleave inside a line; appends
- * from this process are chained so their order is the order of the calls.
+ * The append-only record of a run, as the code that records events sees it:
+ * a controller writes its journal file (FileJournal); a worker on another
+ * host writes to the run's inbox in Redis, which the controllers copy into
+ * that file (journal-inbox.ts).
  */
-export class Journal {
+export interface Journal {
+  readonly run: string;
+  append(body: JournalEventBody): Promise<void>;
+}
+
+/**
+ * A journal file. Each event is one write of one line (O_APPEND), so
+ * concurrent writers never interleave inside a line; appends from this
+ * process are chained so their order is the order of the calls.
+ */
+export class FileJournal implements Journal {
   readonly file: string;
   readonly run: string;
   readonly #now: () => Date;
@@ -26,24 +37,21 @@ export class Journal {
 
   append(body: JournalEventBody): Promise<void> {
     const event: JournalEvent = { ts: this.#now().toISOString(), run: this.run, ...body };
-    const line = `${JSON.stringify(event)}\n`;
-    const write = this.#tail.then(async () => {
-      await mkdir(dirname(this.file), { recursive: true });
-      await appendLine(this.file, line);
-    });
+    const write = this.#tail.then(() => appendLines(this.file, `${JSON.stringify(event)}\n`));
     this.#tail = write.catch(() => {});
     return write;
   }
 }
 
 /**
- * One write of the whole line. When a full disk takes only part of it, the
- * part is cut off again, so that the journal never holds a torn line the next
+ * One write of whole lines. When a full disk takes only part of it, the part
+ * is cut off again, so that the journal never holds a torn line the next
  * event would be glued to (another writer's line cannot follow it meanwhile:
  * there is no room for one), and the write fails with ENOSPC.
  */
-async function appendLine(file: string, line: string): Promise<void> {
-  const data = Buffer.from(line);
+export async function appendLines(file: string, lines: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const data = Buffer.from(lines);
   const handle = await open(file, 'a');
   try {
     const { bytesWritten } = await handle.write(data);

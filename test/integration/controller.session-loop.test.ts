@@ -10,7 +10,7 @@ import { BudgetGuard, DiskSpace } from '../../harness/controller/index.ts';
 import { runSessions, type SessionLoopInput } from '../../harness/controller/session-loop.ts';
 import { isGantryError } from '../../harness/errors.ts';
 import { TaskLedger, type TaskAttempt } from '../../harness/queue/index.ts';
-import { Journal, readJournal, type JournalEvent } from '../../harness/reports/index.ts';
+import { FileJournal, readJournal, type JournalEvent } from '../../harness/reports/index.ts';
 import { FakeRuntime, type ScriptedOutcome } from '../../harness/runtime/index.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
 
@@ -48,7 +48,7 @@ describe('runSessions with session reports', () => {
       },
     });
     await mkdir(join(dir, 'work', '.gantry'), { recursive: true });
-    const journal = new Journal(join(dir, 'journal.jsonl'), 'run-1');
+    const journal = new FileJournal(join(dir, 'journal.jsonl'), 'run-1');
     const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
     const attempt: TaskAttempt = { task, attempt: 1, maxAttempts: 2, fence: 1, signal: new AbortController().signal };
     const input: SessionLoopInput = {

@@ -11,7 +11,7 @@ import { BudgetGuard, createTaskRunner, DiskSpace } from '../../harness/controll
 import { ActiveBranches } from '../../harness/controller/active-branches.ts';
 import type { BaselineStore, MergeQueue } from '../../harness/gate/index.ts';
 import { Fence, TaskLedger, type TaskAttempt } from '../../harness/queue/index.ts';
-import { Journal, readJournal } from '../../harness/reports/index.ts';
+import { FileJournal, readJournal } from '../../harness/reports/index.ts';
 import { FakeRuntime } from '../../harness/runtime/index.ts';
 import { useControllerRepo } from '../helpers/controller-repo.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
@@ -41,7 +41,7 @@ describe('the task runner and the fencing token', () => {
     const fence = new Fence(ctx.redis, ctx.prefix);
     for (let i = 0; i < taken; i += 1) await fence.next(task.id);
     const ledger = new TaskLedger(ctx.redis, ctx.prefix);
-    const journal = new Journal(join(dir, 'journal.jsonl'), 'run-1');
+    const journal = new FileJournal(join(dir, 'journal.jsonl'), 'run-1');
     const runner = createTaskRunner({
       config, runtime: new FakeRuntime(), repo: git.repo, agentFor, logger, journal, ledger, fence,
       providers: new ProviderGate(ctx.redis, ctx.prefix),

@@ -9,7 +9,7 @@ import { mulberry32 } from '../../harness/gate/prng.ts';
 import { GitControllerRepo } from '../../harness/git/index.ts';
 import { silentLogger } from '../../harness/log.ts';
 import { Fence, TaskLedger } from '../../harness/queue/index.ts';
-import { Journal } from '../../harness/reports/index.ts';
+import { FileJournal } from '../../harness/reports/index.ts';
 import { FakeRuntime } from '../../harness/runtime/index.ts';
 import { commitFiles, makeUpstream, type Upstream } from '../helpers/git-fixture.ts';
 import { openMergeQueue } from '../helpers/merge-queues.ts';
@@ -66,7 +66,7 @@ async function gateRuns(reruns: number): Promise<{ rejected: number; flakes: Fla
     config: { ...config, stateDir: join(config.stateDir, String(reruns)) }, runtime, repo, redis: redis.redis, fence,
     ledger: new TaskLedger(redis.redis, prefix), baselines: new BaselineStore(redis.redis, prefix), flakes,
     tasks: { add: async () => { throw new Error('no review expected'); } },
-    journal: new Journal(join(dir, `journal-${reruns}.jsonl`), 'r'), logger: silentLogger,
+    journal: new FileJournal(join(dir, `journal-${reruns}.jsonl`), 'r'), logger: silentLogger,
   });
   let rejected = 0;
   for (let i = 0; i < GATE_RUNS; i += 1) {

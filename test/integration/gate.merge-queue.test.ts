@@ -10,7 +10,7 @@ import { BaselineStore, FlakeStore, MergeQueue, type MergeQueueDeps } from '../.
 import { GitControllerRepo } from '../../harness/git/index.ts';
 import { silentLogger } from '../../harness/log.ts';
 import { Fence, TaskLedger } from '../../harness/queue/index.ts';
-import { Journal, readJournal } from '../../harness/reports/index.ts';
+import { FileJournal, readJournal } from '../../harness/reports/index.ts';
 import { FakeRuntime } from '../../harness/runtime/index.ts';
 import { commitFiles, makeUpstream, plainGit, type Upstream } from '../helpers/git-fixture.ts';
 import { openMergeQueue } from '../helpers/merge-queues.ts';
@@ -23,7 +23,7 @@ let upstream: Upstream;
 let config: GantryConfig;
 let repo: GitControllerRepo;
 let runtime: FakeRuntime;
-let journal: Journal;
+let journal: FileJournal;
 let deps: MergeQueueDeps;
 let fence: Fence;
 let ledger: TaskLedger;
@@ -47,7 +47,7 @@ beforeEach(async () => {
       return existsSync(join(tree, 'bad.txt')) ? { exitCode: 1, output: 'FAIL bad.txt\n' } : { exitCode: 0, output: 'ok\n' };
     },
   });
-  journal = new Journal(join(dir, 'journal.jsonl'), 'r1');
+  journal = new FileJournal(join(dir, 'journal.jsonl'), 'r1');
   fence = new Fence(redis.redis, redis.prefix);
   ledger = new TaskLedger(redis.redis, redis.prefix);
   deps = {

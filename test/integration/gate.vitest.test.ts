@@ -10,7 +10,7 @@ import { GitControllerRepo } from '../../harness/git/index.ts';
 import { silentLogger } from '../../harness/log.ts';
 import { Fence, TaskLedger } from '../../harness/queue/index.ts';
 import type { TaskSpec } from '../../harness/queue/types.ts';
-import { Journal } from '../../harness/reports/index.ts';
+import { FileJournal } from '../../harness/reports/index.ts';
 import { DockerRuntime, runSelector } from '../../harness/runtime/index.ts';
 import { commitFiles, makeUpstream, plainGit, type Upstream } from '../helpers/git-fixture.ts';
 import { readTree } from '../helpers/project-fixture.ts';
@@ -52,7 +52,7 @@ async function gate(testChanges: 'deny' | 'review' | 'allow' = 'deny'): Promise<
     config, runtime, repo, redis: redis.redis, fence, ledger: new TaskLedger(redis.redis, redis.prefix),
     baselines: new BaselineStore(redis.redis, redis.prefix), flakes: new FlakeStore(redis.redis, redis.prefix),
     tasks: { add: async (spec) => { reviews.push(spec); return { task: { ...spec, id: 'review', createdAt: '' }, created: true }; } },
-    journal: new Journal(join(dir, 'journal.jsonl'), redis.prefix), logger: silentLogger,
+    journal: new FileJournal(join(dir, 'journal.jsonl'), redis.prefix), logger: silentLogger,
   });
 }
 

@@ -7,7 +7,7 @@ import { GitControllerRepo } from '../../harness/git/index.ts';
 import { silentLogger } from '../../harness/log.ts';
 import { OracleWatch } from '../../harness/oracle/index.ts';
 import { BullTaskQueue, connectRedis } from '../../harness/queue/index.ts';
-import { Journal, journalPath, readJournal, type JournalEvent } from '../../harness/reports/index.ts';
+import { FileJournal, journalPath, readJournal, type JournalEvent } from '../../harness/reports/index.ts';
 import { DockerRuntime } from '../../harness/runtime/index.ts';
 import { C_EXAMPLE, ensureOracleImage, makeOracleProject, removeContainers, type OracleProject } from '../helpers/oracle-project.ts';
 
@@ -45,7 +45,7 @@ describe('oracle watch', () => {
     cleanups.push(() => queue.close());
     const run = `${config.queue.prefix}-run`;
     cleanups.push(() => removeContainers(run));
-    const journal = new Journal(journalPath(config.stateDir, run), run);
+    const journal = new FileJournal(journalPath(config.stateDir, run), run);
     const repo = new GitControllerRepo({ upstream: config.repo.url, main: config.repo.main, stateDir: config.stateDir });
     await repo.ensureClone();
     const first = await repo.syncMain();

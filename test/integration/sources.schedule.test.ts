@@ -6,7 +6,7 @@ import { loadConfig } from '../../harness/config/index.ts';
 import { BaselineStore } from '../../harness/gate/index.ts';
 import { silentLogger } from '../../harness/log.ts';
 import { BullTaskQueue } from '../../harness/queue/index.ts';
-import { Journal, journalPath, readJournal } from '../../harness/reports/index.ts';
+import { FileJournal, journalPath, readJournal } from '../../harness/reports/index.ts';
 import { FakeRuntime } from '../../harness/runtime/index.ts';
 import { TaskSources } from '../../harness/sources/index.ts';
 import { useControllerRepo } from '../helpers/controller-repo.ts';
@@ -34,7 +34,7 @@ describe('task sources on a schedule', () => {
     const config = await loadConfig(join(git.stateDir, 'gantry.yaml'), { env: { REDIS_URL: ctx.url } });
     const queue = new BullTaskQueue({ connection: ctx.redis, prefix: ctx.prefix, attempts: 1 });
     ctx.defer(() => queue.close());
-    const journal = new Journal(journalPath(git.stateDir, 'run-1'), 'run-1');
+    const journal = new FileJournal(journalPath(git.stateDir, 'run-1'), 'run-1');
     const runtime = new FakeRuntime();
     const make = () => new TaskSources({ config, runtime, repo: git.repo, redis: ctx.redis, queue, baselines: new BaselineStore(ctx.redis, ctx.prefix), journal, logger: silentLogger });
     const looks = async () => (await readJournal(journal.file)).flatMap((e) => (e.type === 'source.ran' ? [`${e.role} ${e.queued.length}`] : []));

@@ -2,7 +2,7 @@ import { mkdtemp, rm, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildReport, Journal, journalPath, readJournal, renderMarkdown, type JournalEventBody } from '../../harness/reports/index.ts';
+import { buildReport, FileJournal, journalPath, readJournal, renderMarkdown, type JournalEventBody } from '../../harness/reports/index.ts';
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -12,7 +12,7 @@ afterEach(async () => {
 
 async function journalOf(bodies: JournalEventBody[]) {
   dir = await mkdtemp(join(tmpdir(), 'gantry-journal-'));
-  const journal = new Journal(journalPath(dir, 'r1'), 'r1', () => new Date('2026-01-01T00:00:00Z'));
+  const journal = new FileJournal(journalPath(dir, 'r1'), 'r1', () => new Date('2026-01-01T00:00:00Z'));
   await Promise.all(bodies.map((body) => journal.append(body)));
   return journal;
 }

@@ -4,7 +4,7 @@ import { ControllerRegistry, currentRun, newControllerId } from '../../controlle
 import { GantryError, messageOf } from '../../errors.ts';
 import { withDeadline } from '../../queue/deadline.ts';
 import { checkOracle, oracleReports, renderOracleReport, requireOracle, runOracle, type OracleDeps } from '../../oracle/index.ts';
-import { Journal, journalPath, readJournal } from '../../reports/index.ts';
+import { FileJournal, journalPath, readJournal } from '../../reports/index.ts';
 import { controllerRepo, dockerRuntime, openContext, type CliContext } from '../context.ts';
 import { latestRun } from './report.ts';
 
@@ -25,7 +25,7 @@ async function withOracle<T>(configFile: string, use: (deps: OracleDeps, context
     await runtime.ping();
     await registry.join(id);
     const run = await currentRun(redis, config.queue.prefix);
-    const journal = new Journal(journalPath(config.stateDir, run), run);
+    const journal = new FileJournal(journalPath(config.stateDir, run), run);
     return await use({ config, runtime, repo: controllerRepo(config, logger), redis, queue: context.queue, journal, logger, signal: stop.signal }, context);
   } finally {
     process.off('SIGINT', onSignal);

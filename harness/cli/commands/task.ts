@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { currentRun } from '../../controller/index.ts';
 import { GantryError } from '../../errors.ts';
-import { Journal, journalPath } from '../../reports/index.ts';
+import { FileJournal, journalPath } from '../../reports/index.ts';
 import { roleNamed } from '../../roles/index.ts';
 import { openContext } from '../context.ts';
 
@@ -32,7 +32,7 @@ export function registerTask(program: Command, configFile: () => string): void {
         });
         if (created) {
           const run = await currentRun(context.redis, context.config.queue.prefix);
-          await new Journal(journalPath(context.config.stateDir, run), run).append({ type: 'task.queued', task: added.id, role: added.role, text: added.text });
+          await new FileJournal(journalPath(context.config.stateDir, run), run).append({ type: 'task.queued', task: added.id, role: added.role, text: added.text });
         }
         process.stdout.write(created ? `queued ${added.id}\n` : `already queued ${added.id}\n`);
       } finally {
