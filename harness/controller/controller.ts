@@ -13,7 +13,7 @@ import { FileJournal, journalPath, type Journal } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { reapOrphans, reapOwn } from '../runtime/index.ts';
 import { MemoryStore, withLeases } from '../memory/index.ts';
-import { AgentApiHost, AgentTokens } from '../server/index.ts';
+import { AgentApiHost, agentTokens } from '../server/index.ts';
 import { TaskSources } from '../sources/index.ts';
 import { ActiveBranches } from './active-branches.ts';
 import { BudgetGuard } from './budget-guard.ts';
@@ -146,7 +146,7 @@ export class Controller {
       const memory = new MemoryStore(redis, config.queue.prefix);
       const leases = new FileLeases(redis, config.queue.prefix);
       const api = new AgentApiHost({
-        tokens: new AgentTokens(redis, config.queue.prefix), memory, leases, dir: config.stateDir,
+        tokens: agentTokens(redis, config.queue.prefix), memory, leases, dir: config.stateDir,
         peers: async (task) => withLeases(await branches.peers(task), await leases.active()),
         files: (task) => branches.files(task),
         journal: (event) => journal.append(event),

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { GantryConfig } from '../config/types.ts';
-import { GantryError, GateError } from '../errors.ts';
+import { GantryError, GateError, isGantryError } from '../errors.ts';
 import { changedTrustedPaths } from '../git/index.ts';
 import type { ControllerRepo } from '../git/types.ts';
 import type { Logger } from '../log.ts';
@@ -155,8 +155,18 @@ export class MergeGate {
         continue;
       }
       const merged = await this.alreadyMerged(taskId);
-      if (merged) round.outcomes.push({ request, outcome: mergedOutcome(merged) });
-      else live.push(request);
+      if (merged) {
+        round.outcomes.push({ request, outcome: mergedOutcome(merged) });
+        continue;
+      }
+      try {
+        // A worker on another host ingested the branch: it reaches this clone through the upstream.
+        await this.#deps.repo.fetchBranch(taskId, request.head);
+        live.push(request);
+      } catch (error) {
+        if (!isGantryError(error)) throw error;
+        round.outcomes.push({ request, outcome: refusedOutcome(error) });
+      }
     }
     return live;
   }

@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { writeArchiveRef } from './archive-ref.ts';
 import { taskBranch } from './task-branch.ts';
 import { gitFailure, runGit, type GitCallOptions, type GitOutput } from './safe-git.ts';
-import type { BranchBlob, ControllerRepo, IngestResult, MainCommit, MergeResult, Workspace } from './types.ts';
+import type { BranchBlob, ControllerRepo, IngestResult, MainCommit, MergeResult, UpstreamAccess, UpstreamCredentials, Workspace } from './types.ts';
 import { neutralizeGitDir, realDirectory } from './workspace-guard.ts';
 
 export interface GitControllerRepoOptions {
@@ -18,6 +18,8 @@ export interface GitControllerRepoOptions {
   main: string;
   /** Absolute directory for the controller's clone (`repo.git`) and the work trees (`work/`). */
   stateDir: string;
+  /** The token each call to the upstream carries, when the upstream asks for one (`gantry upstream serve`). */
+  credentials?: UpstreamCredentials;
   logger?: Logger;
 }
 
@@ -50,6 +52,7 @@ export class GitControllerRepo implements ControllerRepo {
   readonly #repoDir: string;
   readonly #workRoot: string;
   readonly #log: Logger;
+  readonly #credentials: UpstreamCredentials | undefined;
 
   constructor(options: GitControllerRepoOptions) {
     if (!isAbsolute(options.stateDir)) {
@@ -63,6 +66,13 @@ export class GitControllerRepo implements ControllerRepo {
     this.#repoDir = join(options.stateDir, 'repo.git');
     this.#workRoot = join(options.stateDir, 'work');
     this.#log = (options.logger ?? silentLogger).child({ component: 'git' });
+    this.#credentials = options.credentials;
+  }
+
+  /** Options of a call that talks to the upstream: a longer time limit, unreachable told apart, the token for `access`. */
+  async #network(access: UpstreamAccess): Promise<Partial<GitCallOptions>> {
+    const bearer = await this.#credentials?.(access);
+    return { upstream: this.#upstream, timeoutMs: NETWORK_TIMEOUT_MS, ...(bearer === undefined ? {} : { bearer }) };
   }
 
   async ensureClone(): Promise<void> {
@@ -74,8 +84,7 @@ export class GitControllerRepo implements ControllerRepo {
 
   async syncMain(): Promise<string> {
     const fetched = await this.#git(['fetch', '--no-tags', '--no-write-fetch-head', this.#upstream, `${this.#mainRef}:${UPSTREAM_MAIN}`], {
-      upstream: this.#upstream,
-      timeoutMs: NETWORK_TIMEOUT_MS,
+      ...(await this.#network({ kind: 'read' })),
       okExitCodes: [1],
     });
     if (fetched.exitCode === 1) {
@@ -208,7 +217,8 @@ export class GitControllerRepo implements ControllerRepo {
   }
 
   async conflictsBetween(a: string, b: string): Promise<string[]> {
-    return (await this.#mergeTree(await this.#resolve(a), await this.#resolve(b))).conflicts;
+    if (!(await this.#hasCommit(a)) || !(await this.#hasCommit(b))) return [];
+    return (await this.#mergeTree(a, b)).conflicts;
   }
 
   /** The merged tree, written to the object store only (no commit, no ref), and the files that conflict. */
@@ -251,7 +261,7 @@ export class GitControllerRepo implements ControllerRepo {
   async pushMain(): Promise<void> {
     const head = await this.mainHead();
     const args = ['push', '--porcelain', this.#upstream, `${head}:${this.#mainRef}`];
-    const pushed = await this.#git(args, { upstream: this.#upstream, timeoutMs: NETWORK_TIMEOUT_MS, okExitCodes: [1] });
+    const pushed = await this.#git(args, { ...(await this.#network({ kind: 'main' })), okExitCodes: [1] });
     if (pushed.exitCode === 1) {
       if (/\t\[rejected\]/.test(pushed.stdout)) {
         throw new GitError(
@@ -264,6 +274,40 @@ export class GitControllerRepo implements ControllerRepo {
     }
     await this.#git(['update-ref', UPSTREAM_MAIN, head]);
     this.#log.info({ head, upstream: this.#upstream }, 'pushed main');
+  }
+
+  async publishBranch(taskId: string, fence: number, head: string): Promise<void> {
+    checkTaskId(taskId);
+    const ref = `refs/heads/${taskBranch(taskId)}`;
+    // Forced: a later attempt of the task starts its branch again from main.
+    await this.#git(['push', '--quiet', '--no-verify', this.#upstream, `+${head}:${ref}`], await this.#network({ kind: 'task', task: taskId, fence }));
+    this.#log.info({ taskId, head, upstream: this.#upstream }, 'published task branch');
+  }
+
+  async unpublishBranch(taskId: string, fence: number): Promise<void> {
+    checkTaskId(taskId);
+    const ref = `refs/heads/${taskBranch(taskId)}`;
+    const output = await this.#git(['push', '--quiet', '--no-verify', this.#upstream, `:${ref}`], { ...(await this.#network({ kind: 'task', task: taskId, fence })), okExitCodes: [1] });
+    // Already gone (a retry after the delete went through) is what was asked for.
+    if (output.exitCode === 1 && !/remote ref does not exist/.test(output.stderr)) throw gitFailure(['push', this.#upstream, `:${ref}`], { cwd: this.#repoDir }, output);
+  }
+
+  async fetchBranch(taskId: string, head: string): Promise<void> {
+    checkTaskId(taskId);
+    if (await this.#hasCommit(head)) return;
+    const args = ['-c', 'fetch.fsckObjects=true', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.#upstream, `+refs/heads/${taskBranch(taskId)}:refs/gantry/shared/${taskId}`];
+    const options = { ...(await this.#network({ kind: 'read' })), cwd: this.#repoDir };
+    const fetched = await runGit(args, { ...options, okExitCodes: [128] });
+    if (fetched.exitCode === 128 && !/couldn't find remote ref/.test(fetched.stderr)) throw gitFailure(args, options, fetched);
+    if (await this.#hasCommit(head)) return;
+    throw new GitError('BRANCH_REFUSED', `task ${taskId}: the upstream's ${taskBranch(taskId)} does not hold ${head}, the head submitted to the gate (a newer attempt pushed over it, or the push was lost); the task tries again`, {
+      retryable: true,
+      data: { taskId, head },
+    });
+  }
+
+  async #hasCommit(commit: string): Promise<boolean> {
+    return (await this.#resolveOptional(commit)) === commit;
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
@@ -302,11 +346,7 @@ export class GitControllerRepo implements ControllerRepo {
   async #cloneUpstream(): Promise<void> {
     const staging = `${this.#repoDir}.${randomUUID()}`;
     try {
-      await this.#git(['clone', '--bare', '--quiet', this.#upstream, staging], {
-        cwd: this.#stateDir,
-        upstream: this.#upstream,
-        timeoutMs: NETWORK_TIMEOUT_MS,
-      });
+      await this.#git(['clone', '--bare', '--quiet', this.#upstream, staging], { ...(await this.#network({ kind: 'read' })), cwd: this.#stateDir });
       const head = await this.#resolveOptional(this.#mainRef, staging);
       if (head === undefined) {
         throw new GitError('GIT_FAILED', `The upstream ${this.#upstream} has no branch ${this.#main}: push one or configure the right main branch.`);

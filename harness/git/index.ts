@@ -1,4 +1,4 @@
-export type { ControllerRepo, IngestResult, MergeResult, Workspace } from './types.ts';
+export type { ControllerRepo, IngestResult, MergeResult, UpstreamAccess, UpstreamCredentials, Workspace } from './types.ts';
 export { chownTree, GitControllerRepo, type GitControllerRepoOptions } from './controller-repo.ts';
 export { CONTROLLER_IDENTITY, gitEnv, gitFailure, runGit, type GitCallOptions, type GitOutput } from './safe-git.ts';
 export { clearStaleLocks, neutralizeGitDir, realDirectory } from './workspace-guard.ts';

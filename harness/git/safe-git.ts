@@ -27,6 +27,11 @@ export interface GitCallOptions {
    * upstream cannot be reached becomes REPO_UNREACHABLE (retryable).
    */
   upstream?: string;
+  /**
+   * Sent as `Authorization: Bearer` on every HTTP request of the call. Given
+   * through the environment, never the command line, where `ps` would show it.
+   */
+  bearer?: string;
 }
 
 export interface GitOutput {
@@ -75,7 +80,7 @@ const FIXED_CONFIG = ['core.hooksPath=/dev/null', 'core.fsmonitor=false', 'gc.au
 export async function runGit(args: readonly string[], options: GitCallOptions): Promise<GitOutput> {
   const result = await execa('git', [...FIXED_CONFIG, ...args], {
     cwd: options.cwd,
-    env: gitEnv(),
+    env: { ...gitEnv(), ...(options.bearer === undefined ? {} : bearerConfig(options.bearer)) },
     extendEnv: false,
     reject: false,
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -90,6 +95,10 @@ export async function runGit(args: readonly string[], options: GitCallOptions): 
     return output;
   }
   throw gitFailure(args, options, output);
+}
+
+function bearerConfig(token: string): Record<string, string> {
+  return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Bearer ${token}` };
 }
 
 const UNREACHABLE = [

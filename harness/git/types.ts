@@ -41,6 +41,12 @@ export interface MainCommit {
   files: string[];
 }
 
+/** What a call to the upstream does: read, write main (the gate alone), or write one task's branch. */
+export type UpstreamAccess = { kind: 'read' } | { kind: 'main' } | { kind: 'task'; task: string; fence: number };
+
+/** The token for one call to the upstream; undefined when the upstream asks for none (ssh keys, a local path). */
+export type UpstreamCredentials = (access: UpstreamAccess) => Promise<string | undefined>;
+
 export interface ControllerRepo {
   /** Clones the upstream if there is no clone yet; throws REPO_UNREACHABLE with the fix otherwise. */
   ensureClone(): Promise<void>;
@@ -68,7 +74,11 @@ export interface ControllerRepo {
   linksOutside(head: string): Promise<Array<{ path: string; target: string }>>;
   /** A merge commit of `head` onto `base` (no ref moves); conflicts list the files. */
   merge(base: string, head: string, message: string): Promise<MergeResult>;
-  /** The files a merge of `a` and `b` would conflict in (none: it merges cleanly); nothing is written but objects. */
+  /**
+   * The files a merge of `a` and `b` would conflict in (none: it merges
+   * cleanly, or one of them is a branch on another host this clone has not
+   * seen); nothing is written but objects.
+   */
   conflictsBetween(a: string, b: string): Promise<string[]>;
   /** Writes the tree of `commit` into `dir` (for the gate's test run). */
   exportTree(commit: string, dir: string): Promise<void>;
@@ -76,6 +86,19 @@ export interface ControllerRepo {
   compareAndSwapMain(next: string, expected: string): Promise<boolean>;
   /** Pushes main to the upstream; a rejected push throws MERGE_RACE (retryable). */
   pushMain(): Promise<void>;
+  /**
+   * Pushes an ingested head to the upstream as the task's branch
+   * (`gantry/<task>`), so a gate on another host can fetch it.
+   */
+  publishBranch(taskId: string, fence: number, head: string): Promise<void>;
+  /** Deletes the task's branch from the upstream (the task merged); a branch already gone is no error. */
+  unpublishBranch(taskId: string, fence: number): Promise<void>;
+  /**
+   * Makes `head` present in this clone: fetched from the upstream's task
+   * branch when another host ingested it. Throws BRANCH_REFUSED (retryable)
+   * when the upstream's branch does not hold it.
+   */
+  fetchBranch(taskId: string, head: string): Promise<void>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   /** Main's first-parent commits after `since` up to `head`, oldest first. */
   mainCommitsSince(since: string, head: string): Promise<MainCommit[]>;

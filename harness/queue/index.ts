@@ -22,3 +22,4 @@ export type {
   TaskState,
 } from './types.ts';
 export { FileLeases, type FileLease } from './file-leases.ts';
+export { RedisTokens } from './redis-tokens.ts';

@@ -23,7 +23,7 @@ export function serverToken(host: string, configured: string | undefined): strin
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-function sameToken(given: string | undefined, token: string): boolean {
+export function sameToken(given: string | undefined, token: string): boolean {
   return given !== undefined && timingSafeEqual(digest(given), digest(token));
 }
 

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AGENT_TOOLS } from '../../harness/agents/build-agent-tools.ts';
 import { gatherBriefMemory, MemoryStore, type Peer } from '../../harness/memory/index.ts';
 import { FileLeases } from '../../harness/queue/index.ts';
-import { AgentApiHost, AgentTokens, type SessionApi } from '../../harness/server/index.ts';
+import { AgentApiHost, agentTokens, type SessionApi } from '../../harness/server/index.ts';
 import { useRedisPrefix } from '../helpers/redis.ts';
 
 const GANTRY_AGENT = AGENT_TOOLS.find((tool) => tool.name === 'gantry-agent')?.script ?? 'gantry-agent';
@@ -40,7 +40,7 @@ describe('agent API on a session socket', () => {
     recorded.length = 0;
     store = new MemoryStore(ctx.redis, ctx.prefix);
     host = new AgentApiHost({
-      tokens: new AgentTokens(ctx.redis, ctx.prefix), memory: store, dir,
+      tokens: agentTokens(ctx.redis, ctx.prefix), memory: store, dir,
       peers: async (task) => PEERS.filter((peer) => peer.task !== task),
       files: async (task) => (task === 't-alpha' ? ['src/alpha.ts'] : []),
       leases: new FileLeases(ctx.redis, ctx.prefix),
@@ -177,6 +177,6 @@ describe('agent API on a session socket', () => {
     await alpha.api.close();
     open.splice(open.indexOf(alpha.api), 1);
     await expect(stat(alpha.socket)).rejects.toThrow();
-    expect(await new AgentTokens(ctx.redis, ctx.prefix).holder(alpha.token)).toBeUndefined();
+    expect(await agentTokens(ctx.redis, ctx.prefix).holder(alpha.token)).toBeUndefined();
   });
 });
