@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
 import { loadConfig, type GantryConfig } from '../config/index.ts';
-import { GitControllerRepo } from '../git/index.ts';
+import { ConfigError } from '../errors.ts';
+import { GitControllerRepo, type UpstreamCredentials } from '../git/index.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { BullTaskQueue, connectRedis } from '../queue/index.ts';
 import { DockerRuntime } from '../runtime/index.ts';
+import { serverCredentials, UPSTREAM_TOKEN_ENV } from '../upstream/index.ts';
 
 /**
  * The adapters a command needs, built once from the config and handed to the
@@ -36,10 +38,22 @@ export async function openContext(configFile: string): Promise<CliContext> {
 }
 
 /** `owner`: the id of the process (newControllerId) that every container it runs is labelled with. */
-export function dockerRuntime(logger: Logger, owner: string): DockerRuntime {
-  return new DockerRuntime({ logger, owner });
+export function dockerRuntime(logger: Logger, owner: string, host?: string): DockerRuntime {
+  return new DockerRuntime({ logger, owner, ...(host ? { host } : {}) });
 }
 
-export function controllerRepo(config: GantryConfig, logger: Logger): GitControllerRepo {
-  return new GitControllerRepo({ upstream: config.repo.url, main: config.repo.main, stateDir: config.stateDir, logger });
+/**
+ * The process's clone of the upstream. `credentials`: a worker's (tokens it
+ * mints per call); by default, with `repo.tokens`, the upstream server's own
+ * token from the environment, which a controller needs to push main.
+ */
+export function controllerRepo(config: GantryConfig, logger: Logger, credentials?: UpstreamCredentials): GitControllerRepo {
+  const given = credentials ?? (config.repo.tokens ? serverCredentials(upstreamToken(config)) : undefined);
+  return new GitControllerRepo({ upstream: config.repo.url, main: config.repo.main, stateDir: config.stateDir, logger, ...(given ? { credentials: given } : {}) });
+}
+
+function upstreamToken(config: GantryConfig): string {
+  const token = process.env[UPSTREAM_TOKEN_ENV];
+  if (token) return token;
+  throw new ConfigError([`${config.file} repo.tokens: the upstream asks for tokens, so this process needs the upstream server's own: set ${UPSTREAM_TOKEN_ENV} to the token \`gantry upstream serve\` was started with (workers need none: run \`gantry worker\` there)`]);
 }

@@ -10,6 +10,8 @@ import { registerReview } from './commands/review.ts';
 import { registerRoles } from './commands/roles.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTask } from './commands/task.ts';
+import { registerUpstream } from './commands/upstream.ts';
+import { registerWorker } from './commands/worker.ts';
 import { exitCodeFor } from './exit-codes.ts';
 
 const program = new Command('gantry')
@@ -28,6 +30,8 @@ registerOracle(program, configFile);
 registerRoles(program, configFile);
 registerMemory(program, configFile);
 registerDashboard(program, configFile);
+registerWorker(program);
+registerUpstream(program, configFile);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,3 +9,4 @@ export type { CheckOptions, CheckResult } from './load.ts';
 export { renderConfigReference } from './docs.ts';
 export { ConfigSchema } from './schema.ts';
 export type { GantryConfig } from './types.ts';
+export { shareConfig, sharedConfig, type WorkerSettings } from './shared-config.ts';

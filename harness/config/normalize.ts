@@ -21,7 +21,7 @@ export function normalize(parsed: ParsedConfig, file: string, env: NodeJS.Proces
   const { agent, gate, limits, container, queue, shutdown, budget } = parsed;
   return {
     file,
-    repo: { url: resolveRepoUrl(parsed.repo.url, configDir), main: parsed.repo.main },
+    repo: { url: resolveRepoUrl(parsed.repo.url, configDir), main: parsed.repo.main, tokens: parsed.repo.tokens },
     concurrency: parsed.concurrency,
     stateDir: path.resolve(configDir, parsed.stateDir),
     agent: {

@@ -136,6 +136,7 @@ export const RepoSchema = z
   .object({
     url: z.string().min(1).describe('The upstream repository: a local path (relative to the config file) or any git URL. Merges are pushed here.').meta({ examples: ['./upstream.git'] }),
     main: z.string().min(1).default('main').describe('The branch agents start from and the gate merges into.'),
+    tokens: z.boolean().default(false).describe('The upstream is `gantry upstream serve` (docs/scale.md): controllers send its own token (GANTRY_UPSTREAM_TOKEN) with every git call, and workers a token of their own per call that may push only the branch of the task at hand.'),
   })
   .strict()
   .describe('The repository gantry works on.');

@@ -8,7 +8,7 @@ import type { ParsedConfig } from './schema.ts';
 export interface GantryConfig {
   /** Absolute path of the file this came from (or '<inline>'). */
   file: string;
-  repo: { url: string; main: string };
+  repo: { url: string; main: string; tokens: boolean };
   concurrency: number;
   /** Absolute. */
   stateDir: string;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { agentFor, ProviderGate } from '../agents/index.ts';
-import type { GantryConfig } from '../config/types.ts';
+import { shareConfig, type GantryConfig } from '../config/index.ts';
 import { GantryError, messageOf } from '../errors.ts';
 import type { ControllerRepo } from '../git/types.ts';
 import { BaselineStore, FlakeStore, MergeQueue } from '../gate/index.ts';
@@ -9,7 +9,7 @@ import { OracleWatch } from '../oracle/index.ts';
 import { withDeadline } from '../queue/deadline.ts';
 import { checkRedisDurability, Fence, FileLeases, ParkedTasks, startTaskWorker, TaskLedger, type TaskWorker } from '../queue/index.ts';
 import type { TaskAttempt, TaskQueue } from '../queue/types.ts';
-import { FileJournal, journalPath, type Journal } from '../reports/index.ts';
+import { FileJournal, InboxJournal, journalPath, JournalRelay, type Journal } from '../reports/index.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { reapOrphans, reapOwn } from '../runtime/index.ts';
 import { MemoryStore, withLeases } from '../memory/index.ts';
@@ -60,6 +60,14 @@ export interface ControllerDeps {
   /** Commands (fences, locks, ledger); the worker opens its own blocking connection. */
   redis: Redis;
   logger: Logger;
+  /**
+   * `controller` (gantry run): gates branches, runs the task sources and the
+   * oracle watch, shares its config and keeps the journal file.
+   * `worker` (gantry worker, on another host): only runs tasks; its branches
+   * reach the gate through the upstream and its events through Redis.
+   * @defaultValue 'controller'
+   */
+  mode?: 'controller' | 'worker';
 }
 
 /**
@@ -80,6 +88,7 @@ export class Controller {
   #oracle: OracleWatch | undefined;
   #sources: TaskSources | undefined;
   #journal: Journal | undefined;
+  #relay: JournalRelay | undefined;
   #idle: IdleWatch | undefined;
   #closing: Promise<void> | undefined;
 
@@ -97,6 +106,10 @@ export class Controller {
     return this.#journal?.run;
   }
 
+  get #isWorker(): boolean {
+    return this.#deps.mode === 'worker';
+  }
+
   #set(next: ControllerState): void {
     if (!NEXT[this.#state].includes(next)) {
       throw new GantryError('ILLEGAL_STATE', `controller cannot go from ${this.#state} to ${next}`);
@@ -111,15 +124,19 @@ export class Controller {
     try {
       await checkRedisDurability(redis, config.redisUrl);
       await runtime.ping();
-      const roleImages = Object.values(config.roles.roles).filter((role) => role.count !== 0).flatMap((role) => (role.agent.image ? [role.agent.image] : []));
-      for (const image of new Set([config.agent.image, config.gate.image, ...roleImages, ...(config.oracle?.check ? [config.oracle.image] : [])])) {
+      for (const image of this.#images()) {
         if (!(await runtime.hasImage(image))) {
-          throw new GantryError('IMAGE_MISSING', `image ${image} not found: run images/build-offline.sh, or build it and set agent.image`);
+          throw new GantryError('IMAGE_MISSING', `image ${image} not found on this process's Docker engine: run images/build-offline.sh on its host (or \`docker save ${image} | docker -H <engine> load\`), or build it and set agent.image`);
         }
       }
       const run = await currentRun(redis, config.queue.prefix);
-      const journal = new FileJournal(journalPath(config.stateDir, run), run);
+      const journal = this.#isWorker ? new InboxJournal(redis, config.queue.prefix, run) : new FileJournal(journalPath(config.stateDir, run), run);
       this.#journal = journal;
+      if (!this.#isWorker) {
+        await shareConfig(redis, config);
+        this.#relay = new JournalRelay({ redis, prefix: config.queue.prefix, stateDir: config.stateDir, consumer: this.id, logger });
+        await this.#relay.start();
+      }
       await this.#registry.join(this.id);
       await this.#reapOrphans(run);
       this.#reaping = setInterval(() => void this.#reapOrphans(run), REAP_EVERY_MS);
@@ -131,7 +148,7 @@ export class Controller {
       const baselines = new BaselineStore(redis, config.queue.prefix);
       const merges = new MergeQueue({
         config, runtime, repo, redis, fence, ledger, journal, logger, tasks: this.#deps.queue,
-        baselines, flakes: new FlakeStore(redis, config.queue.prefix), requireSpace: () => disk.requireSpace(),
+        baselines, flakes: new FlakeStore(redis, config.queue.prefix), requireSpace: () => disk.requireSpace(), gate: !this.#isWorker,
       });
       this.#merges = merges;
       await merges.start();
@@ -154,17 +171,23 @@ export class Controller {
       await this.#sweepSockets(api);
       const runner = createTaskRunner({
         config, runtime, repo, agentFor, providers, budget, disk, merges, baselines, ledger, fence, branches, journal, logger, memory: { store: memory, api, leases },
+        shareBranches: this.#isWorker, controller: this.id,
       });
       const processor = async (attempt: TaskAttempt) => {
         await takeOverTask({ runtime, run, task: attempt.task.id, isAlive: (owner) => this.#registry.isAlive(owner), graceMs: TAKEOVER_GRACE_MS, logger });
         return runner(attempt);
       };
-      this.#worker = startTaskWorker({
+      // A controller given no slots only gates (and runs the sources and the oracle) for workers elsewhere.
+      if (config.concurrency > 0) this.#worker = startTaskWorker({
         connection: redis, prefix: config.queue.prefix, concurrency: config.concurrency, leaseMs: config.queue.leaseMs,
         roles: Object.values(config.roles.roles).map(({ name, count, priority }) => ({ name, count: Math.min(count ?? config.concurrency, config.concurrency), priority })),
         processor, fence, logger, overlap: config.roles.overlap,
       });
-      await journal.append({ type: 'run.started', controller: this.id, concurrency: config.concurrency });
+      await journal.append({ type: 'run.started', controller: this.id, concurrency: config.concurrency, ...(this.#isWorker ? { worker: true } : {}) });
+      if (this.#isWorker) {
+        this.#set('running');
+        return;
+      }
       if (config.oracle?.check) {
         // The automatic oracle trigger: the monolithic check after main moves, a bisection when it fails.
         this.#oracle = new OracleWatch({ config, runtime, repo, redis, queue: this.#deps.queue, journal, logger });
@@ -225,8 +248,18 @@ export class Controller {
     }
     await step('leave the registry', () => withDeadline(this.#registry.leave(), config.shutdown.forceMs));
     await step('journal', async () => this.#journal?.append({ type: 'run.stopped', controller: this.id, reason }));
+    // Last: the events of workers still running wait in Redis for another controller.
+    await step('journal relay', async () => this.#relay?.close());
     this.#set(problems.length > 0 ? 'failed' : 'stopped');
     if (problems.length > 0) throw problems[0];
+  }
+
+  /** The images this process starts containers from: the agents' for tasks, the gate's and the oracle's on a controller. */
+  #images(): Set<string> {
+    const { config } = this.#deps;
+    const tasks = config.concurrency > 0 ? [config.agent.image, ...Object.values(config.roles.roles).filter((role) => role.count !== 0).flatMap((role) => (role.agent.image ? [role.agent.image] : []))] : [];
+    const gate = this.#isWorker ? [] : [config.gate.image, ...(config.oracle?.check ? [config.oracle.image] : [])];
+    return new Set([...tasks, ...gate]);
   }
 
   /** Sessions of killed processes leave their agent API sockets behind; a failed look is only logged. */

@@ -41,6 +41,10 @@ export interface TaskRunnerDeps {
   memory?: { store: MemoryStore; api: AgentApiHost; leases: FileLeases };
   journal: Journal;
   logger: Logger;
+  /** The gate runs on another host: each branch goes to the upstream before it is submitted, and leaves it once merged. */
+  shareBranches?: boolean;
+  /** This process's id, journaled with each attempt: across hosts, the record of where it ran. */
+  controller?: string;
 }
 
 /** The done marker lives in the work tree; keep it out of the agent's commits. */
@@ -150,7 +154,7 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
       log.info({ other: settled.taskId }, 'subject already merged by another task; nothing to do');
       return { status: 'merged', commit: settled.commit, sessions: 0 };
     }
-    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: agent.kind, subject });
+    await journal.append({ type: 'attempt.started', task: task.id, role: task.role, attempt: attempt.attempt, fence: attempt.fence, agent: agent.kind, subject, ...(deps.controller ? { controller: deps.controller } : {}) });
     const dir = join(config.stateDir, 'runs', journal.run, 'tasks', task.id, `attempt-${attempt.attempt}`);
     let workspace: Workspace | undefined;
     const contained = async ({ kind, detail }: Containment) => {
@@ -180,6 +184,11 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
       log.warn({ err: messageOf(error) }, 'could not look at the other branches');
       return [];
     });
+    // A merged branch leaves the upstream (whichever attempt pushed it); a failed delete leaves it there, no worse.
+    const unpublish = async () => {
+      if (!deps.shareBranches) return;
+      await repo.unpublishBranch(task.id, attempt.fence).catch((error: unknown) => log.warn({ err: messageOf(error) }, 'could not delete the merged task branch from the upstream; it is left there'));
+    };
     await deps.branches.start(task);
     let ended = false;
     try {
@@ -189,8 +198,11 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
         await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit: merged });
         await ledger.markSubjectMerged(subject, task.id, merged);
         await repo.archive(await repo.workspace(task.id, config.container.user), 'merged');
+        await unpublish();
         return { status: 'merged', commit: merged, sessions: 0 };
       }
+      // Main moves on the gate's host: a worker's clone learns of it from the upstream.
+      if (deps.shareBranches) await repo.syncMain();
       const tree = await repo.workspace(task.id, config.container.user);
       workspace = tree;
       await excludeMarker(workspace);
@@ -209,11 +221,13 @@ function runAttempt(deps: TaskRunnerDeps): (attempt: TaskAttempt) => Promise<Tas
       await refuseUnsafeBranch(repo, config, ingested, contained);
       await predict(async () => ingested);
       await checkScope(config, role, ingested.files, attempt, journal);
+      if (deps.shareBranches) await repo.publishBranch(task.id, attempt.fence, ingested.head);
       await journal.append({ type: 'gate.submitted', task: task.id, attempt: attempt.attempt, head: ingested.head });
       const commit = await deps.merges.submit({ taskId: task.id, attempt: attempt.attempt, fence: attempt.fence, head: ingested.head }, attempt.signal);
       await journal.append({ type: 'task.merged', task: task.id, attempt: attempt.attempt, commit });
       await ledger.markSubjectMerged(subject, task.id, commit);
       await repo.archive(workspace, 'merged');
+      await unpublish();
       ended = true;
       log.info({ commit }, 'merged');
       return { status: 'merged', commit, sessions: loop.sessions };

@@ -16,6 +16,12 @@ export interface MergeQueueDeps extends MergeGateDeps {
    * refused with its error, which parks their tasks without spending an attempt.
    */
   requireSpace?: () => Promise<void>;
+  /**
+   * Whether this process gates: takes branches from the queue and merges
+   * them. A worker on another host only submits.
+   * @defaultValue true
+   */
+  gate?: boolean;
 }
 
 type MergeJob = Job<MergeRequest, MergeOutcome>;
@@ -41,7 +47,8 @@ export class MergeQueue {
   readonly #deps: MergeQueueDeps;
   readonly #queue: Queue<MergeRequest, MergeOutcome>;
   readonly #events: QueueEvents;
-  readonly #worker: Worker<MergeRequest, MergeOutcome>;
+  /** Absent when this process only submits. */
+  readonly #worker: Worker<MergeRequest, MergeOutcome> | undefined;
   /** The lock owner of every job this controller took from the queue. */
   readonly #token = randomUUID();
   /** Taken from the queue and not yet decided: the next round's first candidates. */
@@ -63,7 +70,7 @@ export class MergeQueue {
     });
     this.#events = new QueueEvents(MERGE_QUEUE, { connection, prefix });
     // No processor: batches are taken by hand (getNextJob), which BullMQ's own loop cannot do.
-    this.#worker = new Worker(MERGE_QUEUE, null, {
+    this.#worker = deps.gate === false ? undefined : new Worker(MERGE_QUEUE, null, {
       connection, prefix, autorun: false,
       lockDuration: config.queue.leaseMs,
       stalledInterval: Math.max(1, Math.floor(config.queue.leaseMs / 2)),
@@ -72,14 +79,17 @@ export class MergeQueue {
     const logError = quietRepeats((error) => deps.logger.error({ err: messageOf(error) }, 'merge queue error'));
     this.#queue.on('error', logError);
     this.#events.on('error', logError);
-    this.#worker.on('error', logError);
+    this.#worker?.on('error', logError);
   }
 
-  /** Starts taking branches from the queue. */
+  /** Starts taking branches from the queue (when this process gates). */
   async start(): Promise<void> {
-    await Promise.all([this.#events.waitUntilReady(), this.#worker.waitUntilReady()]);
+    await this.#events.waitUntilReady();
+    const worker = this.#worker;
+    if (!worker) return;
+    await worker.waitUntilReady();
     // Manual fetching does not start the stalled check; without it a dead controller's round never returns.
-    void this.#worker.startStalledCheckTimer();
+    void worker.startStalledCheckTimer();
     this.#renewal = setInterval(() => void this.#renewLocks(), Math.max(100, Math.floor(this.#deps.config.queue.leaseMs / 3)));
     this.#consuming = this.#consume();
   }
@@ -96,8 +106,13 @@ export class MergeQueue {
     return commitOf(await abortable(finished, signal, `task ${request.taskId}: stopped by shutdown while waiting for the gate`));
   }
 
+  /**
+   * The task's merge commit if it is in main. Only a gating process settles
+   * a merge a crash interrupted (it pushes main); a worker leaves that to
+   * the gate, which answers its next submit with the commit.
+   */
   alreadyMerged(taskId: string): Promise<string | undefined> {
-    return this.#gate.alreadyMerged(taskId);
+    return this.#worker ? this.#gate.alreadyMerged(taskId) : this.#deps.ledger.merged(taskId);
   }
 
   /**
@@ -111,7 +126,7 @@ export class MergeQueue {
     const stopped = (this.#consuming ?? Promise.resolve()).then(() => this.#release());
     // Forced: it only cuts the blocking wait for the next branch short (the
     // jobs taken by hand are this class's to finish or put back).
-    const closeWorker = this.#worker.close(true);
+    const closeWorker = this.#worker?.close(true);
     const { done } = await withDeadline(stopped, graceMs);
     if (!done) this.#deps.logger.warn({ graceMs }, 'gate round still running at shutdown; its branches go back to the queue when their locks run out');
     clearInterval(this.#renewal);
@@ -146,7 +161,7 @@ export class MergeQueue {
   }
 
   async #take(block: boolean): Promise<MergeJob | undefined> {
-    const job = (await this.#worker.getNextJob(this.#token, { block })) as MergeJob | undefined;
+    const job = (await this.#worker?.getNextJob(this.#token, { block })) as MergeJob | undefined;
     if (!job) return undefined;
     this.#held.add(job);
     this.#carried.push(job);

@@ -53,6 +53,7 @@ export class GitControllerRepo implements ControllerRepo {
   readonly #workRoot: string;
   readonly #log: Logger;
   readonly #credentials: UpstreamCredentials | undefined;
+  #syncing: Promise<void> = Promise.resolve();
 
   constructor(options: GitControllerRepoOptions) {
     if (!isAbsolute(options.stateDir)) {
@@ -82,11 +83,20 @@ export class GitControllerRepo implements ControllerRepo {
     await writeFile(join(this.#repoDir, 'info', 'attributes'), EXPORT_ATTRIBUTES);
   }
 
-  async syncMain(): Promise<string> {
-    const fetched = await this.#git(['fetch', '--no-tags', '--no-write-fetch-head', this.#upstream, `${this.#mainRef}:${UPSTREAM_MAIN}`], {
-      ...(await this.#network({ kind: 'read' })),
-      okExitCodes: [1],
-    });
+  /**
+   * One at a time in this process: several worker slots start tasks at once,
+   * and two fetches moving the same ref fail each other.
+   */
+  syncMain(): Promise<string> {
+    const synced = this.#syncing.then(() => this.#syncMain());
+    this.#syncing = synced.then(() => undefined, () => undefined);
+    return synced;
+  }
+
+  async #syncMain(): Promise<string> {
+    let fetched = await this.#fetchMain();
+    // Another process sharing this clone moved the ref between git's read and its write: look again.
+    for (let retry = 0; retry < 5 && fetched.exitCode === 1 && /cannot lock ref .* but expected/.test(fetched.stderr); retry += 1) fetched = await this.#fetchMain();
     if (fetched.exitCode === 1) {
       throw new GitError(
         'GIT_FAILED',
@@ -105,6 +115,13 @@ export class GitControllerRepo implements ControllerRepo {
     }
     throw new GitError('MERGE_RACE', `${this.#main} in ${this.#repoDir} kept moving while syncing with the upstream; sync again.`, {
       retryable: true,
+    });
+  }
+
+  async #fetchMain(): Promise<GitOutput> {
+    return this.#git(['fetch', '--no-tags', '--no-write-fetch-head', this.#upstream, `${this.#mainRef}:${UPSTREAM_MAIN}`], {
+      ...(await this.#network({ kind: 'read' })),
+      okExitCodes: [1],
     });
   }
 

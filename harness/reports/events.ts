@@ -26,14 +26,14 @@ export type ContainmentKind =
   | 'git-config' | 'symlink' | 'large-file' | 'branch-size' | 'tests' | 'api';
 
 export type JournalEventBody =
-  | { type: 'run.started'; controller: string; concurrency: number }
+  | { type: 'run.started'; controller: string; concurrency: number; /** A `gantry worker` (another host): runs tasks, gates nothing. */ worker?: boolean }
   | { type: 'run.stopped'; controller: string; reason: string }
   | { type: 'task.queued'; task: string; role: string; text: string }
   /**
    * `agent` is the agent kind (`claude-code`, `codex`, `command`…); `subject` a key of what the task is about,
    * the same for tasks of one subject from different sources. Journals written before them lack them.
    */
-  | { type: 'attempt.started'; task: string; role: string; attempt: number; fence: number; agent?: string; subject?: string }
+  | { type: 'attempt.started'; task: string; role: string; attempt: number; fence: number; agent?: string; subject?: string; /** The process (controller or worker) running it. */ controller?: string }
   | { type: 'session.started'; task: string; attempt: number; session: number }
   | ({ type: 'session.ended'; task: string; attempt: number; session: number; exitCode: number | null; end: SessionEnd; durationMs: number } & Partial<SessionUsage>)
   /** A provider answered "rate limited": every session of it waits until `until` (ISO time). */

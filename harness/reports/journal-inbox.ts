@@ -54,7 +54,7 @@ export class InboxJournal implements Journal {
 }
 
 export interface JournalRelayOptions {
-  /** A connection of its own: the relay blocks on it while waiting for events. */
+  /** Duplicated: the relay blocks on a connection of its own while waiting for events. */
   redis: Redis;
   prefix: string;
   stateDir: string;
@@ -75,17 +75,19 @@ export interface JournalRelayOptions {
  */
 export class JournalRelay {
   readonly #options: JournalRelayOptions;
+  readonly #redis: Redis;
   readonly #key: string;
   #running: Promise<void> | undefined;
   #stopping = false;
 
   constructor(options: JournalRelayOptions) {
     this.#options = options;
+    this.#redis = options.redis.duplicate();
     this.#key = inboxKey(options.prefix);
   }
 
   async start(): Promise<void> {
-    await this.#options.redis.xgroup('CREATE', this.#key, GROUP, '0', 'MKSTREAM').catch((error: unknown) => {
+    await this.#redis.xgroup('CREATE', this.#key, GROUP, '0', 'MKSTREAM').catch((error: unknown) => {
       if (!/BUSYGROUP/.test(messageOf(error))) throw error;
     });
     this.#running = this.#loop();
@@ -95,6 +97,7 @@ export class JournalRelay {
   async close(): Promise<void> {
     this.#stopping = true;
     await this.#running;
+    this.#redis.disconnect();
   }
 
   async #loop(): Promise<void> {
@@ -113,23 +116,23 @@ export class JournalRelay {
 
   /** New events, waiting up to a second so that close() is heard soon. */
   async #read(): Promise<Array<[string, string[]]>> {
-    const { redis, consumer } = this.#options;
-    const reply = (await redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', BATCH, 'BLOCK', 1_000, 'STREAMS', this.#key, '>')) as
+    const { consumer } = this.#options;
+    const reply = (await this.#redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', BATCH, 'BLOCK', 1_000, 'STREAMS', this.#key, '>')) as
       | Array<[string, Array<[string, string[]]>]>
       | null;
     return reply?.[0]?.[1] ?? [];
   }
 
   async #claimOrphans(): Promise<Array<[string, string[]]>> {
-    const { redis, consumer } = this.#options;
-    const reply = (await redis.xautoclaim(this.#key, GROUP, consumer, this.#options.orphanedAfterMs ?? ORPHANED_AFTER_MS, '0', 'COUNT', BATCH)) as [string, Array<[string, string[]] | null>];
+    const { consumer } = this.#options;
+    const reply = (await this.#redis.xautoclaim(this.#key, GROUP, consumer, this.#options.orphanedAfterMs ?? ORPHANED_AFTER_MS, '0', 'COUNT', BATCH)) as [string, Array<[string, string[]] | null>];
     // Entries trimmed away while pending come back as nil.
     return reply[1].filter((entry): entry is [string, string[]] => entry !== null);
   }
 
   async #copy(entries: Array<[string, string[]]>, maybeCopied: boolean): Promise<void> {
     if (entries.length === 0) return;
-    const { redis, stateDir } = this.#options;
+    const { stateDir } = this.#options;
     const byFile = new Map<string, string[]>();
     for (const [id, fields] of entries) {
       const event = parseEvent(fields);
@@ -140,7 +143,7 @@ export class JournalRelay {
     }
     for (const [file, lines] of byFile) await appendLines(file, lines.join(''));
     const ids = entries.map(([id]) => id);
-    await redis.multi().xack(this.#key, GROUP, ...ids).xdel(this.#key, ...ids).exec();
+    await this.#redis.multi().xack(this.#key, GROUP, ...ids).xdel(this.#key, ...ids).exec();
   }
 }
 

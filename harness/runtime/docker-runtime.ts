@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import Dockerode from 'dockerode';
-import { isGantryError } from '../errors.ts';
+import { ContainerError, isGantryError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { ContainerExit, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerUsage, RunOptions } from './container-runtime.ts';
 import { hardenedCreateOptions } from './create-options.ts';
@@ -21,6 +21,8 @@ export interface DockerRuntimeOptions {
   docker?: Dockerode;
   /** @defaultValue DOCKER_HOST when set, else /var/run/docker.sock */
   socketPath?: string;
+  /** The engine as DOCKER_HOST names one (`unix:///run/docker.sock`, a socket path, `tcp://host:2375`); before `socketPath`. */
+  host?: string;
   logger?: Logger;
   /**
    * Time limit of each Docker API call (create, start, inspect, kill, remove,
@@ -60,7 +62,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   constructor(options: DockerRuntimeOptions = {}) {
     const socketPath = options.socketPath ?? (process.env.DOCKER_HOST ? undefined : DEFAULT_SOCKET);
-    this.#docker = options.docker ?? new Dockerode(socketPath === undefined ? undefined : { socketPath });
+    this.#docker = options.docker ?? new Dockerode(options.host ? dockerEndpoint(options.host) : socketPath === undefined ? undefined : { socketPath });
     this.#endpoint = describeEndpoint(this.#docker);
     this.#logger = options.logger ?? silentLogger;
     this.#callTimeoutMs = options.callTimeoutMs ?? 30_000;
@@ -246,6 +248,16 @@ export class DockerRuntime implements ContainerRuntime {
       }
     }
   }
+}
+
+function dockerEndpoint(host: string): Dockerode.DockerOptions {
+  if (host.startsWith('/')) return { socketPath: host };
+  const url = new URL(host);
+  if (url.protocol === 'unix:') return { socketPath: url.pathname };
+  if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') {
+    return { host: url.hostname, port: url.port || (url.protocol === 'https:' ? 2376 : 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' };
+  }
+  throw new ContainerError('CONFIG_INVALID', `--docker-host ${host}: give a socket path, unix:///path, tcp://host:port or https://host:port`);
 }
 
 function describeEndpoint(docker: Dockerode): string {

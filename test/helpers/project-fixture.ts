@@ -59,6 +59,8 @@ export interface ProjectOptions {
   container?: { pids?: number; fileSize?: string; disk?: string; files?: number };
   /** More of gantry.yaml `limits`. */
   limits?: { idleTimeout?: number; branchFiles?: number; minFreeDisk?: string };
+  /** gantry.yaml `repo` when the project's upstream is reached another way (`gantry upstream serve` on it). */
+  repo?: { url: string; tokens?: boolean };
 }
 
 export interface Project {
@@ -68,7 +70,7 @@ export interface Project {
   upstream: string;
   prefix: string;
   /** Runs the gantry CLI against this project (never rejects: check exitCode). */
-  gantry(args: string[], options?: { timeout?: number }): ResultPromise<{ reject: false }>;
+  gantry(args: string[], options?: { timeout?: number; env?: Record<string, string> }): ResultPromise<{ reject: false }>;
   /** First-parent history of the upstream's main, newest first. */
   mainLog(): Promise<Array<{ sha: string; subject: string; body: string }>>;
   /** The run's label value, for finding its containers. */
@@ -82,7 +84,7 @@ export interface Project {
 function configOf(options: ProjectOptions, upstreamUrl: string, prefix: string): Record<string, unknown> {
   const env = options.agentEnv ?? {};
   return {
-    repo: { url: upstreamUrl },
+    repo: options.repo ?? { url: upstreamUrl },
     concurrency: options.concurrency ?? 3,
     stateDir: './state',
     agent: options.agent ? { ...options.agent, env } : { kind: 'command', command: options.agentCommand ?? 'sh tools/agent.sh', env },
@@ -116,8 +118,8 @@ export async function makeProject(redisUrl: string, options: ProjectOptions = {}
     configFile,
     upstream: upstream.dir,
     prefix,
-    gantry: (args, execOptions = {}) => execa('node', [CLI, '--config', configFile, ...args], {
-      cwd: dir, env: { REDIS_URL: redisUrl, GANTRY_LOG_LEVEL: current.logLevel ?? 'warn' }, reject: false, ...execOptions,
+    gantry: (args, { env, ...execOptions } = {}) => execa('node', [CLI, '--config', configFile, ...args], {
+      cwd: dir, env: { REDIS_URL: redisUrl, GANTRY_LOG_LEVEL: current.logLevel ?? 'warn', ...env }, reject: false, ...execOptions,
     }),
     async mainLog() {
       const { stdout } = await execa('git', ['--git-dir', upstream.dir, 'log', '--first-parent', '--format=%H%x1f%s%x1f%b%x1e', 'main']);

@@ -22,13 +22,9 @@ describe('journal inbox: worker events reach the controllers\' journal file', ()
   const ctx = useRedisPrefix();
 
   async function relay(stateDir: string, consumer: string, orphanedAfterMs?: number): Promise<JournalRelay> {
-    const connection = ctx.redis.duplicate();
-    const started = new JournalRelay({ redis: connection, prefix: ctx.prefix, stateDir, consumer, logger: silentLogger, ...(orphanedAfterMs === undefined ? {} : { orphanedAfterMs }) });
+    const started = new JournalRelay({ redis: ctx.redis, prefix: ctx.prefix, stateDir, consumer, logger: silentLogger, ...(orphanedAfterMs === undefined ? {} : { orphanedAfterMs }) });
     await started.start();
-    ctx.defer(async () => {
-      await started.close();
-      connection.disconnect();
-    });
+    ctx.defer(() => started.close());
     return started;
   }
 

@@ -11,7 +11,7 @@ describe('config normalization', () => {
 
     expect(config).toEqual({
       file: path.join(FIXTURES, 'minimal.yaml'),
-      repo: { url: path.join(FIXTURES, 'upstream.git'), main: 'main' },
+      repo: { url: path.join(FIXTURES, 'upstream.git'), main: 'main', tokens: false },
       concurrency: 4,
       stateDir: path.join(FIXTURES, '.gantry'),
       agent: {
@@ -49,7 +49,7 @@ describe('config normalization', () => {
     const config = await loadConfig(path.join(FIXTURES, 'full.yaml'), { env: { REDIS_URL: 'redis://10.0.0.5:6380/2' } });
 
     expect(config.stateDir).toBe(path.resolve(FIXTURES, '../state/gantry'));
-    expect(config.repo).toEqual({ url: 'git@git.example.com:acme/app.git', main: 'trunk' });
+    expect(config.repo).toEqual({ url: 'git@git.example.com:acme/app.git', main: 'trunk', tokens: true });
     expect(config.container).toEqual({
       memoryBytes: 512 * 1024 ** 2, nanoCpus: 1_500_000_000, pids: 256, network: 'none', user: '1001:1001', fileSizeBytes: 256 * 1024 ** 2, diskBytes: 4 * 1024 ** 3, files: 50_000,
     });
