@@ -4,12 +4,13 @@
  * `gantry-test --fast` catches on a generated vitest project), the harness's overhead against doing the same
  * work by hand and its parallel efficiency, measured in one run on this
  * machine, coordination (40 scripted tasks at 8 agents: conflicts, duplicate
- * work, merge success), the soak (a controller fed tasks for N minutes,
+ * work, merge success), scale (what each task costs Redis, the upstream and
+ * the controller when a worker runs it), the soak (a controller fed tasks for N minutes,
  * default 30: its memory and disk use), and last the chaos run (M minutes,
  * default 30, of kills: the controller, a worker, agent containers and
  * Redis; then every invariant checked). Writes
  * bench/results/gate-economy.{json,md}, bisect.{json,md}, fast-sample.{json,md},
- * overhead.{json,md}, coordination.{json,md}, soak.{json,md} and
+ * overhead.{json,md}, coordination.{json,md}, scale.{json,md}, soak.{json,md} and
  * chaos.{json,md} and prints the tables. See bench/README.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { machineFacts } from './machine.ts';
 import { measureOverhead } from './overhead.ts';
 import { measureParallel } from './parallel.ts';
 import { renderResults } from './results-table.ts';
+import { benchScale } from './scale.ts';
 import { runSoak, soakMinutes, writeSoakResults } from './soak.ts';
 
 const OVERHEAD_TASKS = 6;
@@ -55,6 +57,8 @@ try {
   console.log(markdown);
   console.error('bench: coordination, 40 scripted tasks at 8 agents');
   console.log(await benchCoordination(redis.url));
+  console.error('bench: scale, 16 tasks on a worker beside a gate-only controller');
+  console.log(await benchScale(redis.url));
   console.error(`bench: soak, ${SOAK_MINUTES} minutes`);
   const soak = await runSoak({ redisUrl: redis.url, minutes: SOAK_MINUTES, log: (line) => console.error(`bench: soak ${line}`) });
   console.log(await writeSoakResults(soak));

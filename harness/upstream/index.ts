@@ -1,3 +1,3 @@
-export { startUpstreamServer, type UpstreamServer, type UpstreamServerOptions } from './upstream-server.ts';
+export { startUpstreamServer, type UpstreamServer, type UpstreamServerOptions, type UpstreamTraffic } from './upstream-server.ts';
 export { upstreamTokens, type UpstreamGrant, type UpstreamTokens } from './upstream-tokens.ts';
 export { serverCredentials, UPSTREAM_TOKEN_ENV, workerCredentials } from './upstream-credentials.ts';

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Redis } from 'ioredis';
@@ -27,7 +27,15 @@ export interface UpstreamServerOptions {
 export interface UpstreamServer {
   /** The repository's URL, e.g. `http://127.0.0.1:7341/project.git`. */
   url: string;
+  /** Requests served and bytes on the wire (headers included) since the start: what the hosts cost the upstream. */
+  traffic(): UpstreamTraffic;
   close(): Promise<void>;
+}
+
+export interface UpstreamTraffic {
+  requests: number;
+  bytesIn: number;
+  bytesOut: number;
 }
 
 type Caller = { kind: 'server' } | UpstreamGrant;
@@ -106,11 +114,22 @@ export async function startUpstreamServer(options: UpstreamServerOptions): Promi
     }, res);
   };
 
+  const closed: UpstreamTraffic = { requests: 0, bytesIn: 0, bytesOut: 0 };
+  const open = new Set<Socket>();
   const server = createServer((req, res) => {
+    closed.requests += 1;
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: messageOf(error), url: req.url }, 'upstream request failed');
       if (!res.headersSent) answer(res, 500, 'the upstream server failed; see its log');
       else res.destroy();
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      closed.bytesIn += socket.bytesRead;
+      closed.bytesOut += socket.bytesWritten;
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -123,6 +142,7 @@ export async function startUpstreamServer(options: UpstreamServerOptions): Promi
   logger.info({ url, repo: options.repo }, 'upstream serving');
   return {
     url,
+    traffic: () => [...open].reduce((sum, socket) => ({ ...sum, bytesIn: sum.bytesIn + socket.bytesRead, bytesOut: sum.bytesOut + socket.bytesWritten }), { ...closed }),
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

@@ -46,17 +46,18 @@ export async function startSecondEngine(images: readonly string[]): Promise<Seco
     }
     throw new Error(`the second Docker engine at ${host} did not start`);
   };
-  /** dockerd and the containerd it started (found by the config path under this engine's exec root). */
-  const daemons = async (): Promise<number[]> => {
+  /** This engine's processes (their command lines name its folder): dockerd, its containerd, and with `shims` the containerd shims. */
+  const processes = async (shims = false): Promise<number[]> => {
     const pids: number[] = [];
     for (const entry of await readdir('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-      const args = cmdline.split('\0');
-      if ((args[0] === 'dockerd' && args.includes(host)) || (args[0] === 'containerd' && cmdline.includes(join(dir, 'exec')))) pids.push(Number(entry));
+      const program = cmdline.split('\0')[0] ?? '';
+      if (cmdline.includes(dir) && (['dockerd', 'containerd'].includes(program) || (shims && program.includes('containerd-shim')))) pids.push(Number(entry));
     }
     return pids;
   };
+  const daemons = () => processes();
 
   try {
     await start();
@@ -72,8 +73,10 @@ export async function startSecondEngine(images: readonly string[]): Promise<Seco
       const ids = stdout.split('\n').filter(Boolean);
       if (ids.length > 0) await execa('docker', ['-H', host, 'rm', '-f', ...ids], { reject: false });
     }
-    for (const pid of await daemons()) process.kill(pid, 'SIGTERM');
+    for (const pid of await daemons()) signal(pid, 'SIGTERM');
     for (let waited = 0; waited < 30_000 && (await daemons()).length > 0; waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
+    // Shims of containers the crash orphaned can outlive the daemons that lost them.
+    for (const pid of await processes(true)) signal(pid, 'SIGKILL');
     // dockerd binds its data root onto itself; whatever is still mounted under the folder goes before it does.
     const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((line) => line.split(' ')[1] ?? '').filter((path) => path.startsWith(dir));
     for (const mount of mounts.reverse()) await execa('umount', ['-l', mount], { reject: false });
@@ -84,7 +87,7 @@ export async function startSecondEngine(images: readonly string[]): Promise<Seco
   return {
     host,
     async crash() {
-      for (const pid of await daemons()) process.kill(pid, 'SIGKILL');
+      for (const pid of await daemons()) signal(pid, 'SIGKILL');
     },
     async remove() {
       // A crashed engine's containers outlive it (their shims do): starting it again stops them.
@@ -92,4 +95,13 @@ export async function startSecondEngine(images: readonly string[]): Promise<Seco
       await removeAll();
     },
   };
+}
+
+/** A process that already ended (containerd stops with its dockerd) is no error. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
