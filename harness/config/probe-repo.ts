@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { execa } from 'execa';
+import { bearerConfig } from '../git/safe-git.ts';
 
 /**
  * Asks the upstream whether it answers, with `git ls-remote`, before a run
@@ -12,7 +13,9 @@ export const PROBE_TIMEOUT_MS = 15_000;
 
 export type RepoProbe = { reachable: true; hasBranch: boolean } | { reachable: false; reason: string };
 
-export async function probeRepo(url: string, branch: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<RepoProbe> {
+/** `bearer`: the token an upstream served by `gantry upstream serve` asks for. */
+export async function probeRepo(url: string, branch: string, options: { timeoutMs?: number; bearer?: string } = {}): Promise<RepoProbe> {
+  const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
   const result = await execa('git', ['ls-remote', '--', url, `refs/heads/${branch}`], {
     cwd: os.tmpdir(),
     timeout: timeoutMs,
@@ -21,6 +24,7 @@ export async function probeRepo(url: string, branch: string, timeoutMs = PROBE_T
     env: {
       GIT_TERMINAL_PROMPT: '0',
       GIT_SSH_COMMAND: process.env['GIT_SSH_COMMAND'] ?? 'ssh -o BatchMode=yes',
+      ...(options.bearer === undefined ? {} : bearerConfig(options.bearer)),
     },
   });
   if (result.timedOut) return { reachable: false, reason: `no answer within ${timeoutMs / 1000} s` };

@@ -1,5 +1,6 @@
 import { closest } from './closest.ts';
 import type { FieldPath } from './messages.ts';
+import { UPSTREAM_TOKEN_ENV } from '../upstream/upstream-credentials.ts';
 import { probeRepo } from './probe-repo.ts';
 import type { GantryConfig } from './types.ts';
 
@@ -112,7 +113,12 @@ function suggest(name: string, known: readonly string[]): string {
 }
 
 async function checkRepoReachable(repo: GantryConfig['repo'], report: RuleReport): Promise<void> {
-  const probe = await probeRepo(repo.url, repo.main);
+  const bearer = process.env[UPSTREAM_TOKEN_ENV];
+  if (repo.tokens && !bearer) {
+    report.issue(['repo', 'tokens'], `the upstream asks for tokens: set ${UPSTREAM_TOKEN_ENV} to the token \`gantry upstream serve\` was started with`);
+    return;
+  }
+  const probe = await probeRepo(repo.url, repo.main, repo.tokens && bearer ? { bearer } : {});
   if (!probe.reachable) {
     report.issue(['repo', 'url'], `cannot reach ${repo.url}: ${probe.reason}; check the path or URL and your credentials`);
   } else if (!probe.hasBranch) {

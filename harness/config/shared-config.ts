@@ -11,8 +11,10 @@ function sharedConfigKey(prefix: string): string {
   return `${prefix}:config`;
 }
 
+/** The dashboard's token stays on the controller's host: workers serve no dashboard. */
 export async function shareConfig(redis: Redis, config: GantryConfig): Promise<void> {
-  await redis.set(sharedConfigKey(config.queue.prefix), JSON.stringify(config));
+  const { token: _kept, ...server } = config.server;
+  await redis.set(sharedConfigKey(config.queue.prefix), JSON.stringify({ ...config, server }));
 }
 
 /** What a worker changes of the shared config: the host-specific parts. */

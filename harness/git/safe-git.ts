@@ -97,7 +97,8 @@ export async function runGit(args: readonly string[], options: GitCallOptions): 
   throw gitFailure(args, options, output);
 }
 
-function bearerConfig(token: string): Record<string, string> {
+/** Environment that makes git send `Authorization: Bearer <token>` on every HTTP request. */
+export function bearerConfig(token: string): Record<string, string> {
   return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Bearer ${token}` };
 }
 

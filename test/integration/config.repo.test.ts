@@ -77,7 +77,7 @@ describe('config repository probe', () => {
     const { port } = server.address() as { port: number };
     try {
       const started = Date.now();
-      const probe = await probeRepo(`git://127.0.0.1:${port}/silent.git`, 'main', 500);
+      const probe = await probeRepo(`git://127.0.0.1:${port}/silent.git`, 'main', { timeoutMs: 500 });
 
       expect(probe).toEqual({ reachable: false, reason: 'no answer within 0.5 s' });
       expect(Date.now() - started).toBeLessThan(5_000);

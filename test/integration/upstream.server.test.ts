@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { probeRepo } from '../../harness/config/probe-repo.ts';
 import { GitControllerRepo, type Workspace } from '../../harness/git/index.ts';
 import { silentLogger } from '../../harness/log.ts';
 import { Fence } from '../../harness/queue/index.ts';
@@ -107,5 +108,10 @@ describe('gantry upstream serve: git smart HTTP with a token per task', () => {
     expect(pushed.exitCode).not.toBe(0);
     expect(pushed.stderr).toMatch(/403/);
     await expect(workerCredentials(upstreamTokens(ctx.redis, ctx.prefix))({ kind: 'main' })).rejects.toThrow(/only the gate/);
+  });
+
+  it('`gantry config check --probe` reaches it with the server\'s token, and not without', async () => {
+    expect(await probeRepo(server.url, 'main', { bearer: SERVER_TOKEN })).toEqual({ reachable: true, hasBranch: true });
+    expect((await probeRepo(server.url, 'main')).reachable).toBe(false);
   });
 });
