@@ -296,8 +296,16 @@ export class GitControllerRepo implements ControllerRepo {
   async publishBranch(taskId: string, fence: number, head: string): Promise<void> {
     checkTaskId(taskId);
     const ref = `refs/heads/${taskBranch(taskId)}`;
-    // Forced: a later attempt of the task starts its branch again from main.
-    await this.#git(['push', '--quiet', '--no-verify', this.#upstream, `+${head}:${ref}`], await this.#network({ kind: 'task', task: taskId, fence }));
+    // Forced: an attempt after a lost host starts its branch again from main.
+    const args = ['push', '--quiet', '--no-verify', this.#upstream, `+${head}:${ref}`];
+    const options = { ...(await this.#network({ kind: 'task', task: taskId, fence })), cwd: this.#repoDir };
+    let pushed = await runGit(args, { ...options, okExitCodes: [1] });
+    if (pushed.exitCode === 1 && /non-fast-forward/.test(pushed.stderr)) {
+      // A server that refuses forced updates (receive.denyNonFastForwards) still lets the branch be deleted and made again.
+      await this.unpublishBranch(taskId, fence);
+      pushed = await runGit(args, { ...options, okExitCodes: [1] });
+    }
+    if (pushed.exitCode === 1) throw gitFailure(args, options, pushed);
     this.#log.info({ taskId, head, upstream: this.#upstream }, 'published task branch');
   }
 

@@ -110,6 +110,16 @@ describe('gantry upstream serve: git smart HTTP with a token per task', () => {
     await expect(workerCredentials(upstreamTokens(ctx.redis, ctx.prefix))({ kind: 'main' })).rejects.toThrow(/only the gate/);
   });
 
+  it('a later attempt\'s branch replaces the earlier one, even where the server refuses forced updates', async () => {
+    await plainGit(upstream.dir, ['config', 'receive.denyNonFastForwards', 'true']);
+    const { repo: worker, head, fence } = await workerWithCommit('t-three');
+    await worker.publishBranch('t-three', fence, head);
+    // Started again from main after a lost host: not a descendant of what was pushed.
+    const restarted = await worker.mainHead();
+    await worker.publishBranch('t-three', fence, restarted);
+    expect(await plainGit(upstream.dir, ['rev-parse', 'refs/heads/gantry/t-three'])).toBe(restarted);
+  });
+
   it('`gantry config check --probe` reaches it with the server\'s token, and not without', async () => {
     expect(await probeRepo(server.url, 'main', { bearer: SERVER_TOKEN })).toEqual({ reachable: true, hasBranch: true });
     expect((await probeRepo(server.url, 'main')).reachable).toBe(false);
