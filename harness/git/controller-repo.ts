@@ -298,37 +298,41 @@ export class GitControllerRepo implements ControllerRepo {
     const ref = `refs/heads/${taskBranch(taskId)}`;
     // Forced: an attempt after a lost host starts its branch again from main.
     const args = ['push', '--quiet', '--no-verify', this.#upstream, `+${head}:${ref}`];
-    const options = { ...(await this.#network({ kind: 'task', task: taskId, fence })), cwd: this.#repoDir };
-    let pushed = await runGit(args, { ...options, okExitCodes: [1] });
-    if (pushed.exitCode === 1 && /non-fast-forward/.test(pushed.stderr)) {
+    const network = await this.#network({ kind: 'task', task: taskId, fence });
+    const pushed = await this.#gitAccepting(args, network, 1, /non-fast-forward/);
+    if (pushed.exitCode === 1) {
       // A server that refuses forced updates (receive.denyNonFastForwards) still lets the branch be deleted and made again.
       await this.unpublishBranch(taskId, fence);
-      pushed = await runGit(args, { ...options, okExitCodes: [1] });
+      await this.#git(args, network);
     }
-    if (pushed.exitCode === 1) throw gitFailure(args, options, pushed);
     this.#log.info({ taskId, head, upstream: this.#upstream }, 'published task branch');
   }
 
   async unpublishBranch(taskId: string, fence: number): Promise<void> {
     checkTaskId(taskId);
     const ref = `refs/heads/${taskBranch(taskId)}`;
-    const output = await this.#git(['push', '--quiet', '--no-verify', this.#upstream, `:${ref}`], { ...(await this.#network({ kind: 'task', task: taskId, fence })), okExitCodes: [1] });
     // Already gone (a retry after the delete went through) is what was asked for.
-    if (output.exitCode === 1 && !/remote ref does not exist/.test(output.stderr)) throw gitFailure(['push', this.#upstream, `:${ref}`], { cwd: this.#repoDir }, output);
+    await this.#gitAccepting(['push', '--quiet', '--no-verify', this.#upstream, `:${ref}`], await this.#network({ kind: 'task', task: taskId, fence }), 1, /remote ref does not exist/);
   }
 
   async fetchBranch(taskId: string, head: string): Promise<void> {
     checkTaskId(taskId);
     if (await this.#hasCommit(head)) return;
     const args = ['-c', 'fetch.fsckObjects=true', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.#upstream, `+refs/heads/${taskBranch(taskId)}:refs/gantry/shared/${taskId}`];
-    const options = { ...(await this.#network({ kind: 'read' })), cwd: this.#repoDir };
-    const fetched = await runGit(args, { ...options, okExitCodes: [128] });
-    if (fetched.exitCode === 128 && !/couldn't find remote ref/.test(fetched.stderr)) throw gitFailure(args, options, fetched);
+    // No such branch: the head is then missing, said below.
+    await this.#gitAccepting(args, await this.#network({ kind: 'read' }), 128, /couldn't find remote ref/);
     if (await this.#hasCommit(head)) return;
     throw new GitError('BRANCH_REFUSED', `task ${taskId}: the upstream's ${taskBranch(taskId)} does not hold ${head}, the head submitted to the gate (a newer attempt pushed over it, or the push was lost); the task tries again`, {
       retryable: true,
       data: { taskId, head },
     });
+  }
+
+  /** A call whose exit `code` is an answer when git's message matches `accepted`, and a failure otherwise. */
+  async #gitAccepting(args: readonly string[], options: Partial<GitCallOptions>, code: number, accepted: RegExp): Promise<GitOutput> {
+    const output = await this.#git(args, { ...options, okExitCodes: [code] });
+    if (output.exitCode === code && !accepted.test(output.stderr)) throw gitFailure(args, { cwd: this.#repoDir, ...options }, output);
+    return output;
   }
 
   async #hasCommit(commit: string): Promise<boolean> {

@@ -97,9 +97,17 @@ export async function runGit(args: readonly string[], options: GitCallOptions): 
   throw gitFailure(args, options, output);
 }
 
+/** Environment that gives git these settings (`GIT_CONFIG_COUNT`): out of argv, where `ps` would show them. */
+export function configEnv(settings: ReadonlyArray<readonly [string, string]>): Record<string, string> {
+  return {
+    GIT_CONFIG_COUNT: String(settings.length),
+    ...Object.fromEntries(settings.flatMap(([key, value], index) => [[`GIT_CONFIG_KEY_${index}`, key], [`GIT_CONFIG_VALUE_${index}`, value]])),
+  };
+}
+
 /** Environment that makes git send `Authorization: Bearer <token>` on every HTTP request. */
 export function bearerConfig(token: string): Record<string, string> {
-  return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Bearer ${token}` };
+  return configEnv([['http.extraHeader', `Authorization: Bearer ${token}`]]);
 }
 
 const UNREACHABLE = [

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, dirname } from 'node:path';
-import { gitEnv } from '../git/index.ts';
+import { configEnv, gitEnv } from '../git/index.ts';
 
 export interface BackendRequest {
   /** The bare repository served. */
@@ -44,8 +44,7 @@ export function runHttpBackend(request: BackendRequest, res: ServerResponse<Inco
     QUERY_STRING: request.query,
     REMOTE_USER: request.user,
     REMOTE_ADDR: '127.0.0.1',
-    GIT_CONFIG_COUNT: String(SERVER_CONFIG.length),
-    ...Object.fromEntries(SERVER_CONFIG.flatMap(([key, value], index) => [[`GIT_CONFIG_KEY_${index}`, key], [`GIT_CONFIG_VALUE_${index}`, value]])),
+    ...configEnv(SERVER_CONFIG),
     ...(request.contentType ? { CONTENT_TYPE: request.contentType } : {}),
     ...(request.protocol ? { GIT_PROTOCOL: request.protocol } : {}),
   };
